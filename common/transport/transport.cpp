@@ -1,0 +1,330 @@
+#include "common/transport/transport.h"
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+namespace brine::transport {
+namespace {
+
+// One context per process: sockets of all components share its I/O thread.
+zmq::context_t& context() {
+  static zmq::context_t ctx(1);
+  return ctx;
+}
+
+std::atomic<uint64_t> g_inproc_counter{0};
+
+void apply(zmq::socket_t& s, const SocketOptions& o) {
+  s.set(zmq::sockopt::linger, o.linger_ms);
+  s.set(zmq::sockopt::maxmsgsize, o.max_message_bytes);
+  s.set(zmq::sockopt::sndhwm, o.send_hwm);
+  s.set(zmq::sockopt::rcvhwm, o.recv_hwm);
+  s.set(zmq::sockopt::backlog, o.backlog);
+  s.set(zmq::sockopt::reconnect_ivl, o.reconnect_ivl_ms);
+  s.set(zmq::sockopt::reconnect_ivl_max, o.reconnect_ivl_max_ms);
+  if (o.tcp_keepalive) {
+    s.set(zmq::sockopt::tcp_keepalive, 1);
+    s.set(zmq::sockopt::tcp_keepalive_idle, 60);
+    s.set(zmq::sockopt::tcp_keepalive_intvl, 10);
+  }
+  if (o.heartbeat_ivl_ms > 0) {
+    s.set(zmq::sockopt::heartbeat_ivl, o.heartbeat_ivl_ms);
+    s.set(zmq::sockopt::heartbeat_timeout,
+          o.heartbeat_timeout_ms > 0 ? o.heartbeat_timeout_ms : 3 * o.heartbeat_ivl_ms);
+    s.set(zmq::sockopt::heartbeat_ttl,
+          o.heartbeat_timeout_ms > 0 ? o.heartbeat_timeout_ms : 3 * o.heartbeat_ivl_ms);
+  }
+}
+
+Status bind_all(zmq::socket_t& s, const std::vector<std::string>& endpoints,
+                const SocketOptions& o) {
+  for (const auto& ep : endpoints) {
+    try {
+      s.bind(ep);
+    } catch (const zmq::error_t& e) {
+      return make_error(Errc::kUnavailable, std::string("cannot bind: ") + e.what(), ep);
+    }
+    if (ep.starts_with("ipc://")) ::chmod(ep.c_str() + 6, static_cast<mode_t>(o.ipc_mode));
+  }
+  return ok();
+}
+
+}  // namespace
+
+std::string tcp_endpoint(std::string_view host, int port) {
+  std::string h(host);
+  if (h.find(':') != std::string::npos && !h.starts_with("[")) h = "[" + h + "]";
+  return "tcp://" + h + ":" + std::to_string(port);
+}
+
+std::string ipc_endpoint(std::string_view path) { return "ipc://" + std::string(path); }
+
+// ---------------------------------------------------------------- Server
+//
+// One I/O thread owns the ROUTER. It queues requests for the workers (so the
+// next free worker takes the next request, unlike DEALER round-robin), and
+// forwards worker replies, which arrive on an inproc PULL socket, back out.
+
+struct Server::Impl {
+  struct Request {
+    std::string routing_id;
+    std::string body;
+  };
+
+  Handler handler;
+  SocketOptions opts;
+  zmq::socket_t router{context(), zmq::socket_type::router};
+  std::string reply_endpoint;
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Request> queue;
+  std::thread io;
+  std::vector<std::thread> workers;
+  static constexpr size_t kMaxQueued = 200000;
+
+  void io_loop(zmq::socket_t pull) {
+    zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0},
+                               {pull.handle(), 0, ZMQ_POLLIN, 0}};
+    std::vector<zmq::message_t> parts;
+    while (!stopping.load()) {
+      try {
+        zmq::poll(items, 2, std::chrono::milliseconds(100));
+        if (items[0].revents & ZMQ_POLLIN) {
+          // Drain a burst before going back to poll.
+          for (int n = 0; n < 256; ++n) {
+            parts.clear();
+            if (!zmq::recv_multipart(router, std::back_inserter(parts), zmq::recv_flags::dontwait))
+              break;
+            // [routing id, (empty delimiter), body, ...extra frames ignored]
+            size_t i = 1;
+            if (i < parts.size() && parts[i].size() == 0) ++i;
+            if (parts.size() < 2 || i >= parts.size()) continue;
+            std::lock_guard lock(mu);
+            if (queue.size() >= kMaxQueued) continue;  // shed load rather than grow
+            queue.push_back({parts[0].to_string(), parts[i].to_string()});
+            cv.notify_one();
+          }
+        }
+        if (items[1].revents & ZMQ_POLLIN) {
+          for (int n = 0; n < 256; ++n) {
+            parts.clear();
+            if (!zmq::recv_multipart(pull, std::back_inserter(parts), zmq::recv_flags::dontwait))
+              break;
+            if (parts.size() != 2) continue;
+            router.send(parts[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+            router.send(zmq::message_t(), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+            router.send(parts[1], zmq::send_flags::dontwait);
+          }
+        }
+      } catch (const zmq::error_t&) {
+        // EINTR or a vanished peer: keep serving.
+      }
+    }
+    pull.close();
+  }
+
+  void worker_loop() {
+    zmq::socket_t push(context(), zmq::socket_type::push);
+    push.set(zmq::sockopt::linger, 0);
+    push.set(zmq::sockopt::sndhwm, 0);
+    push.connect(reply_endpoint);
+    while (true) {
+      Request req;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return stopping.load() || !queue.empty(); });
+        if (stopping.load()) break;
+        req = std::move(queue.front());
+        queue.pop_front();
+      }
+      std::string reply;
+      try {
+        reply = handler(req.body);
+      } catch (...) {
+        reply.clear();
+      }
+      try {
+        push.send(zmq::buffer(req.routing_id), zmq::send_flags::sndmore);
+        push.send(zmq::buffer(reply), zmq::send_flags::none);
+      } catch (const zmq::error_t&) {
+      }
+    }
+    push.close();
+  }
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() { stop(); }
+
+Result<std::unique_ptr<Server>> Server::start(const std::vector<std::string>& endpoints,
+                                              int workers, Handler handler,
+                                              const SocketOptions& opts) {
+  auto impl = std::make_unique<Impl>();
+  impl->handler = std::move(handler);
+  impl->opts = opts;
+  try {
+    apply(impl->router, opts);
+    impl->router.set(zmq::sockopt::router_mandatory, 0);
+  } catch (const zmq::error_t& e) {
+    return make_error(Errc::kInternal, std::string("socket options: ") + e.what());
+  }
+  BRINE_TRY(bind_all(impl->router, endpoints, opts));
+  impl->reply_endpoint = "inproc://brine-server-replies-" + std::to_string(g_inproc_counter++);
+  zmq::socket_t pull(context(), zmq::socket_type::pull);
+  pull.set(zmq::sockopt::rcvhwm, 0);
+  pull.bind(impl->reply_endpoint);
+  Impl* raw = impl.get();
+  impl->io = std::thread([raw, p = std::move(pull)]() mutable { raw->io_loop(std::move(p)); });
+  for (int i = 0; i < std::max(1, workers); ++i) {
+    impl->workers.emplace_back([raw] { raw->worker_loop(); });
+  }
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+void Server::stop() {
+  if (!impl_ || impl_->stopping.exchange(true)) return;
+  impl_->cv.notify_all();
+  for (auto& t : impl_->workers) t.join();
+  impl_->io.join();
+  impl_->router.close();
+}
+
+// ---------------------------------------------------------------- Publisher
+
+struct Publisher::Impl {
+  std::mutex mu;
+  zmq::socket_t pub{context(), zmq::socket_type::pub};
+};
+
+Publisher::Publisher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Publisher::~Publisher() {
+  if (impl_) impl_->pub.close();
+}
+
+Result<std::unique_ptr<Publisher>> Publisher::bind(const std::vector<std::string>& endpoints,
+                                                   const SocketOptions& opts) {
+  auto impl = std::make_unique<Impl>();
+  try {
+    apply(impl->pub, opts);
+  } catch (const zmq::error_t& e) {
+    return make_error(Errc::kInternal, std::string("socket options: ") + e.what());
+  }
+  BRINE_TRY(bind_all(impl->pub, endpoints, opts));
+  return std::unique_ptr<Publisher>(new Publisher(std::move(impl)));
+}
+
+void Publisher::publish(std::string_view bytes) {
+  std::lock_guard lock(impl_->mu);
+  try {
+    impl_->pub.send(zmq::buffer(bytes.data(), bytes.size()), zmq::send_flags::dontwait);
+  } catch (const zmq::error_t&) {
+  }
+}
+
+// ---------------------------------------------------------------- Subscriber
+
+struct Subscriber::Impl {
+  zmq::socket_t sub{context(), zmq::socket_type::sub};
+};
+
+Subscriber::Subscriber(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Subscriber::~Subscriber() {
+  if (impl_) impl_->sub.close();
+}
+
+Result<std::unique_ptr<Subscriber>> Subscriber::connect(const std::string& endpoint,
+                                                        const SocketOptions& opts,
+                                                        std::string_view prefix) {
+  auto impl = std::make_unique<Impl>();
+  try {
+    apply(impl->sub, opts);
+    impl->sub.set(zmq::sockopt::subscribe, prefix);
+    impl->sub.connect(endpoint);
+  } catch (const zmq::error_t& e) {
+    return make_error(Errc::kUnavailable, std::string("cannot connect: ") + e.what(), endpoint);
+  }
+  return std::unique_ptr<Subscriber>(new Subscriber(std::move(impl)));
+}
+
+std::optional<std::string> Subscriber::receive(std::chrono::milliseconds timeout) {
+  try {
+    zmq::pollitem_t item{impl_->sub.handle(), 0, ZMQ_POLLIN, 0};
+    zmq::poll(&item, 1, timeout);
+    if (!(item.revents & ZMQ_POLLIN)) return std::nullopt;
+    std::vector<zmq::message_t> parts;
+    if (!zmq::recv_multipart(impl_->sub, std::back_inserter(parts), zmq::recv_flags::dontwait) ||
+        parts.empty()) {
+      return std::nullopt;
+    }
+    return parts[0].to_string();
+  } catch (const zmq::error_t&) {
+    return std::nullopt;
+  }
+}
+
+// ---------------------------------------------------------------- Client
+
+struct Client::Impl {
+  std::mutex mu;
+  zmq::socket_t dealer{context(), zmq::socket_type::dealer};
+};
+
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Client::~Client() {
+  if (impl_) impl_->dealer.close();
+}
+
+Result<std::unique_ptr<Client>> Client::connect(const std::string& endpoint,
+                                                const SocketOptions& opts) {
+  auto impl = std::make_unique<Impl>();
+  try {
+    apply(impl->dealer, opts);
+    impl->dealer.connect(endpoint);
+  } catch (const zmq::error_t& e) {
+    return make_error(Errc::kUnavailable, std::string("cannot connect: ") + e.what(), endpoint);
+  }
+  return std::unique_ptr<Client>(new Client(std::move(impl)));
+}
+
+Result<std::string> Client::request(std::string_view request, std::chrono::milliseconds timeout,
+                                    const std::function<bool(std::string_view)>& accept) {
+  std::lock_guard lock(impl_->mu);
+  auto& s = impl_->dealer;
+  try {
+    // Drop anything left over from earlier timed-out requests.
+    std::vector<zmq::message_t> parts;
+    while (zmq::recv_multipart(s, std::back_inserter(parts), zmq::recv_flags::dontwait)) {
+      parts.clear();
+    }
+    s.send(zmq::message_t(), zmq::send_flags::sndmore);
+    s.send(zmq::buffer(request.data(), request.size()), zmq::send_flags::none);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      zmq::pollitem_t item{s.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, left);
+      if (!(item.revents & ZMQ_POLLIN)) continue;
+      parts.clear();
+      if (!zmq::recv_multipart(s, std::back_inserter(parts), zmq::recv_flags::dontwait)) continue;
+      size_t i = (!parts.empty() && parts[0].size() == 0) ? 1 : 0;
+      if (i >= parts.size()) continue;
+      std::string reply = parts[i].to_string();
+      if (!accept || accept(reply)) return reply;
+    }
+  } catch (const zmq::error_t& e) {
+    return make_error(Errc::kUnavailable, std::string("request failed: ") + e.what());
+  }
+  return make_error(Errc::kTimeout, "no reply within " + std::to_string(timeout.count()) + " ms");
+}
+
+}  // namespace brine::transport
