@@ -84,6 +84,24 @@ Result<KxSessionKeys> kx_server(const KxKeyPair& server, const KxPublicKey& clie
   return keys;
 }
 
+bool kx_public_key_valid(const KxPublicKey& pub) {
+  BRINE_ASSERT(init().has_value());
+  // A clamped scalar is a multiple of the cofactor, so the product is the
+  // identity (all zeros, which crypto_scalarmult reports as -1) exactly when
+  // the point has small order. Any fixed scalar will do.
+  static const std::array<uint8_t, crypto_scalarmult_SCALARBYTES> kScalar = [] {
+    std::array<uint8_t, crypto_scalarmult_SCALARBYTES> s{};
+    for (size_t i = 0; i < s.size(); ++i) {
+      s[i] = static_cast<uint8_t>(0x5a ^ i);
+    }
+    return s;
+  }();
+  std::array<uint8_t, crypto_scalarmult_BYTES> q{};
+  bool valid = crypto_scalarmult(q.data(), kScalar.data(), pub.data()) == 0;
+  sodium_memzero(q.data(), q.size());
+  return valid;
+}
+
 SecretBytes keyed_hash(const SecretBytes& key, std::initializer_list<std::string_view> parts,
                        size_t out_len) {
   BRINE_ASSERT(key.size() >= kHashKeyMinBytes && key.size() <= kHashKeyMaxBytes);

@@ -71,6 +71,10 @@ struct KxSessionKeys {
 // Error kCrypto when the peer key is a low-order point (libsodium refuses it).
 Result<KxSessionKeys> kx_client(const KxKeyPair& client, const KxPublicKey& server_pub);
 Result<KxSessionKeys> kx_server(const KxKeyPair& server, const KxPublicKey& client_pub);
+// False when `pub` is a low-order X25519 point that kx_client/kx_server would
+// refuse (costs one scalar multiplication). Lets a decoder refuse such a key
+// up front instead of failing later in the handshake.
+bool kx_public_key_valid(const KxPublicKey& pub);
 
 // BLAKE2b-256 (crypto_generichash) of the concatenation of `parts`, keyed
 // with `key` (16..64 bytes). Used as the KDF that binds identities into the
