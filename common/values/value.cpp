@@ -64,9 +64,16 @@ Value& Map::set(std::string_view key, Value v) {
     *existing = std::move(v);
     return *existing;
   }
-  // Growing the vector may move the strings the index points into.
-  index_.reset();
+  // Growing the vector may move the strings the index points into; without
+  // a reallocation the index stays valid and just gains the new key (so
+  // building a large map stays linear instead of rebuilding per insert).
+  const bool reallocates = items_.size() == items_.capacity();
   items_.emplace_back(std::string(key), std::move(v));
+  if (reallocates) {
+    index_.reset();
+  } else if (index_) {
+    index_->emplace(items_.back().first, items_.size() - 1);
+  }
   return items_.back().second;
 }
 
