@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -192,20 +193,27 @@ TEST(LogGet, ConcurrentUseWhileSetupSwapsSinks) {
   o.file_level = Level::kInfo;
   ASSERT_TRUE(setup(o));
   std::atomic<bool> stop{false};
+  std::atomic<int> logged{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([t, &stop] {
+    threads.emplace_back([t, &stop, &logged] {
       int i = 0;
       while (!stop.load()) {
         get("worker." + std::to_string((t + i) % 8))->info("message {}", i);
+        ++logged;
         ++i;
       }
     });
   }
-  for (int k = 0; k < 20; ++k) ASSERT_TRUE(setup(o));
+  // Swap sinks while the workers log, until they have logged plenty.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (logged.load() < 2000 && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(setup(o));
+  }
   stop = true;
   for (auto& th : threads) th.join();
   ASSERT_TRUE(setup(Options{}));
+  EXPECT_GE(logged.load(), 2000);
   EXPECT_FALSE(read_file(tmp.path() / "log").empty());
 }
 
