@@ -219,6 +219,9 @@ std::string make_auth_reply(const crypto::KeyPair& master, const AuthRequest& re
 Result<AuthResult> open_auth_reply(std::string_view bytes, const AuthState& st,
                                    const std::optional<crypto::PublicKey>& pinned_master,
                                    std::string_view master_finger) {
+  // Our own id goes into the key derivation; refuse an invalid one here
+  // rather than trusting the master to have refused it.
+  BRINE_TRY(check_minion_id(st.id));
   auto d = Decoded::parse(bytes, kMaxAuthBytes, MessageType::kAuthReply);
   if (!d) {
     return d.error();

@@ -174,15 +174,32 @@ void PublicationVerifier::set_session_key(SessionKey key, uint64_t serial_floor)
     floor = std::max(floor, it->last_serial);
     entries_.erase(it);
   }
+  std::erase(retired_, key.kid);
   entries_.push_back(Entry{std::move(key), floor});
   while (entries_.size() > keep_keys_) {
+    retire(entries_.front().session.kid);
     entries_.erase(entries_.begin());
+  }
+}
+
+void PublicationVerifier::retire(uint32_t kid) {
+  retired_.push_back(kid);
+  if (retired_.size() > kMaxRetired) {
+    retired_.erase(retired_.begin());
   }
 }
 
 void PublicationVerifier::clear_session_keys() {
   std::lock_guard lock(mu_);
+  for (const auto& e : entries_) {
+    retire(e.session.kid);
+  }
   entries_.clear();
+}
+
+bool PublicationVerifier::is_retired(uint32_t kid) const {
+  std::lock_guard lock(mu_);
+  return std::find(retired_.begin(), retired_.end(), kid) != retired_.end();
 }
 
 bool PublicationVerifier::has_kid(uint32_t kid) const {
@@ -218,6 +235,11 @@ Result<OpenedPublication> PublicationVerifier::open(const VerifiedPublication& p
   // check-decrypt-record atomic.
   std::lock_guard lock(mu_);
   Entry* e = find(pub.kid());
+  if (e == nullptr && std::find(retired_.begin(), retired_.end(), pub.kid()) != retired_.end()) {
+    return make_error(kPubReplayed,
+                      "publication under retired session key " + std::to_string(pub.kid()),
+                      "pub.kid");
+  }
   if (e == nullptr) {
     return make_error(
         kPubUnknownKey,

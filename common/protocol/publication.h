@@ -42,7 +42,7 @@ namespace brine::protocol {
 // messages: a forged or malformed publication is dropped, a replay is dropped
 // (and may be counted), an unknown key means "fetch the current session key".
 inline constexpr Errc kPubForged = Errc::kCrypto;           // bad signature
-inline constexpr Errc kPubReplayed = Errc::kAlreadyExists;  // serial <= last seen
+inline constexpr Errc kPubReplayed = Errc::kAlreadyExists;  // serial <= last seen, retired kid
 inline constexpr Errc kPubUnknownKey = Errc::kNotFound;     // kid unknown / key stale
 // (malformed: kParse, kProtocol, kInvalidArgument, kUnsupported)
 
@@ -108,6 +108,10 @@ class PublicationVerifier {
   void set_session_key(SessionKey key, uint64_t serial_floor = 0);
   // Drops every session key (e.g. after the master key changed).
   void clear_session_keys();
+  // True when `kid` was held and has since been replaced: publications under
+  // it are refused as kPubReplayed (not kPubUnknownKey), so a replayed old
+  // publication cannot trigger endless key fetches.
+  bool is_retired(uint32_t kid) const;
   bool has_kid(uint32_t kid) const;
   std::optional<uint32_t> current_kid() const;
   uint64_t last_serial(uint32_t kid) const;  // 0 when unknown
@@ -127,10 +131,15 @@ class PublicationVerifier {
   Entry* find(uint32_t kid);
   const Entry* find(uint32_t kid) const;
 
+  void retire(uint32_t kid);
+
+  static constexpr size_t kMaxRetired = 16;
+
   const crypto::PublicKey master_;
   const size_t keep_keys_;
   mutable std::mutex mu_;
-  std::vector<Entry> entries_;  // oldest first; back() is current
+  std::vector<Entry> entries_;     // oldest first; back() is current
+  std::vector<uint32_t> retired_;  // kids dropped from entries_, oldest first
 };
 
 // ---- Rotation -------------------------------------------------------------------

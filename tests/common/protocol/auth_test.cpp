@@ -395,6 +395,28 @@ TEST(Auth, NonAcceptReplyWithAcceptFieldsRefused) {
   EXPECT_EQ(r.error().to_string(), "auth_reply: unknown field 'meph'");
 }
 
+TEST(Auth, HostileAcceptForInvalidOwnIdDoesNotCrash) {
+  // A minion misconfigured with an over-long id gets an "accept" from a
+  // hostile master: refused cleanly, no assertion in the key derivation.
+  crypto::KeyPair minion = new_keys();
+  crypto::KeyPair master = new_keys();
+  SessionKey session = SessionKey::generate(1);
+  AuthState st;
+  std::string long_id(300, 'x');
+  make_auth_request(minion, long_id, st, kNow);
+  AuthRequest fake;
+  fake.id = "x";
+  fake.pub = minion.pub;
+  fake.eph = st.eph.pub;
+  fake.nonce = st.nonce;
+  fake.ts = kNow;
+  ChannelKeys ms;
+  std::string reply = make_auth_reply(master, fake, AuthStatus::kAccept, 4505, &session, &ms);
+  auto r = open_auth_reply(reply, st, std::nullopt, "");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::kInvalidArgument);
+}
+
 TEST(AuthReplayGuard, RefusesSecondUseWithinWindow) {
   AuthReplayGuard g(1000, 300);
   Nonce a{}, b{};

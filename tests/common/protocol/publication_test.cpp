@@ -142,8 +142,18 @@ TEST_F(PublicationTest, KeepsPreviousKeyDuringRotation) {
   EXPECT_TRUE(v_.open(make_publication(master_, k8, 1, kNow, "new")).has_value());
   v_.set_session_key(SessionKey::generate(9));
   EXPECT_FALSE(v_.has_kid(7));
-  EXPECT_EQ(v_.open(pub(2)).error().code, kPubUnknownKey);
+  EXPECT_TRUE(v_.is_retired(7));
+  // A publication under a retired key is a replay, not a reason to fetch keys.
+  auto retired = v_.open(pub(2));
+  ASSERT_FALSE(retired.has_value());
+  EXPECT_EQ(retired.error().code, kPubReplayed);
+  EXPECT_EQ(retired.error().to_string(), "pub.kid: publication under retired session key 7");
+  // Re-installing a retired kid (the master handed it out again) revives it.
+  v_.set_session_key(session_.clone());
+  EXPECT_FALSE(v_.is_retired(7));
+  EXPECT_TRUE(v_.open(pub(3)).has_value());
   v_.clear_session_keys();
+  EXPECT_TRUE(v_.is_retired(7));
   EXPECT_FALSE(v_.current_kid().has_value());
 }
 
