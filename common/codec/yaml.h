@@ -33,6 +33,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,11 @@ inline constexpr size_t kYamlMaxDepth = 512;
 inline constexpr size_t kYamlMaxAliasBytes = size_t{64} << 20;
 
 Result<Value> yaml_load(std::string_view text, std::string_view source_name = "<string>");
+// The same, also recording where each key of a top-level mapping was
+// written: key_where[key] = "<source_name>:<line>:<col>" (for config files,
+// whose errors must point at the line). Merged (<<) keys are not recorded.
+Result<Value> yaml_load(std::string_view text, std::string_view source_name,
+                        std::map<std::string, std::string>* key_where);
 // Every document of a multi-document stream ("---" separated), as a list.
 Result<Value> yaml_load_all(std::string_view text, std::string_view source_name = "<string>");
 

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <istream>
+#include <map>
 #include <streambuf>
 #include <string>
 #include <unordered_map>
@@ -115,6 +116,12 @@ Result<std::string> base64_decode(std::string_view in) {
 class Builder : public YAML::EventHandler {
  public:
   Value take_root() { return std::move(root_); }
+  // Records "<source>:<line>:<col>" of each key of the top-level mapping.
+  void record_top_level_keys(std::string_view source,
+                             std::map<std::string, std::string>* key_where) {
+    source_ = source;
+    key_where_ = key_where;
+  }
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
@@ -280,7 +287,12 @@ class Builder : public YAML::EventHandler {
       top.have_key = true;
       top.key_is_merge = merge_key;
       top.key_mark = mark;
-      if (!merge_key) add_key(top, v, mark);
+      if (!merge_key) {
+        add_key(top, v, mark);
+        if (key_where_ != nullptr && stack_.size() == 1) {
+          (*key_where_)[top.key] = where(source_, mark);
+        }
+      }
       return;
     }
     top.have_key = false;
@@ -353,6 +365,8 @@ class Builder : public YAML::EventHandler {
   std::unordered_map<YAML::anchor_t, Anchor> anchors_;
   size_t alias_budget_used_ = 0;
   Value root_;
+  std::string_view source_;
+  std::map<std::string, std::string>* key_where_ = nullptr;
 };
 
 // Sees whether the stream holds another document after the first.
@@ -413,9 +427,15 @@ Status guarded(std::string_view source_name, F body) {
 }  // namespace
 
 Result<Value> yaml_load(std::string_view text, std::string_view source_name) {
+  return yaml_load(text, source_name, nullptr);
+}
+
+Result<Value> yaml_load(std::string_view text, std::string_view source_name,
+                        std::map<std::string, std::string>* key_where) {
   ViewBuf buf(text);
   std::istream in(&buf);
   Builder builder;
+  builder.record_top_level_keys(source_name, key_where);
   BRINE_TRY(guarded(source_name, [&] {
     YAML::Parser parser(in);
     if (!parser.HandleNextDocument(builder)) return;

@@ -3,6 +3,7 @@
 // (salt_yaml_reference.py) unless a comment says Brine differs.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "common/codec/python_repr.h"
@@ -142,6 +143,16 @@ TEST(YamlLoad, SecondDocumentIsAnErrorLikeSalt) {
   // PyYAML reports this one as a block-structure error; either way it fails.
   EXPECT_EQ(load_repr("- a\nb: c\n").substr(0, 5), "ERROR");
   EXPECT_EQ(load_repr("---\na: b\n...\n"), "{'a': 'b'}");
+}
+
+TEST(YamlLoad, RecordsTopLevelKeyPositions) {
+  std::map<std::string, std::string> where;
+  auto v =
+      yaml_load("# c\npublish_port: abc\nnested:\n  inner: 1\n  1: x\n2: y\n", "master", &where);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(where,
+            (std::map<std::string, std::string>{
+                {"publish_port", "master:2:1"}, {"nested", "master:3:1"}, {"2", "master:6:1"}}));
 }
 
 TEST(YamlLoadAll, ReturnsEveryDocument) {
