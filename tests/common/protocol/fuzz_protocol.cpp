@@ -4,6 +4,7 @@
 // Any crash, sanitizer report or escaped exception is a bug.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "common/crypto/keys.h"
