@@ -296,6 +296,8 @@ bool python_float_parses(const std::string& s) {
 // Salt's _validate_opts decision for one value: true = a warning.
 bool type_mismatch(Type t, const Value& v) {
   if (v.is_null()) return false;
+  // sdb:// values are resolved at run time in Salt; never flagged.
+  if (v.is_string() && v.as_string().starts_with("sdb://")) return false;
   switch (t) {
     case Type::kAny:
       return false;
