@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Generates matcher_cases.inc: expected results computed with CPython's own
-fnmatch and re modules, and Salt 3006's compound algorithm (boolean string
-rewritten and eval'd), so the C++ tests compare against the real thing.
+fnmatch and re modules, and reference implementations of Salt's compound and grain matching
+(targeting.md), so the C++ tests compare against the real thing.
 
 Run: /usr/bin/python3 tests/common/matcher/gen_cases.py > tests/common/matcher/matcher_cases.inc
 """
@@ -45,35 +45,31 @@ for n in names:
         print("  {%s, %s, %s}," % (cstr(n), cstr(p), "true" if re.match(p, n) else "false"))
 print("};")
 
-# Compound: Salt 3006's compound_match, each word a glob on the id.
+# Compound reference (targeting.md §3): each word becomes True/False (glob on
+# the id) or stays an operator; Salt inserts "and" before a "not" that follows
+# an operand or ")", rejects a leading and/or and and/or right after "(", and
+# evaluates the result as a Python boolean expression.
 def salt_compound(tgt, minion_id):
-    results = []
-    opers = ["and", "or", "not", "(", ")"]
-    words = tgt.split()
-    while words:
-        word = words.pop(0)
-        if word in opers:
-            if results:
-                if results[-1] == "(" and word in ("and", "or"):
-                    return None
-                if word == "not":
-                    if not results[-1] in ("and", "or", "("):
-                        results.append("and")
-                results.append(word)
-            else:
-                if word not in ["(", "not"]:
-                    return None
-                results.append(word)
+    out = []
+    for word in tgt.split():
+        prev = out[-1] if out else None
+        if word in ("and", "or"):
+            if prev is None or prev == "(":
+                return None
+            out.append(word)
+        elif word == "not":
+            if prev is not None and prev not in ("and", "or", "("):
+                out.append("and")
+            out.append(word)
+        elif word in ("(", ")"):
+            out.append(word)
         else:
-            results.append(str(fnmatch.fnmatch(minion_id, word)))
-    results = " ".join(results)
+            out.append(repr(fnmatch.fnmatch(minion_id, word)))
     try:
-        r = eval(results)
+        value = eval(" ".join(out))
     except Exception:
         return None
-    if isinstance(r, tuple):  # "( )" -- Brine rejects it
-        return "skip"
-    return bool(r)
+    return "skip" if isinstance(value, tuple) else bool(value)
 
 rng = random.Random(20240301)
 atoms = ["web*", "db*", "*1", "web1", "db1", "*", "nomatch", "w*"]
@@ -102,98 +98,74 @@ while count < 600:
         count += 1
 print("};")
 
-# ---- subdict_match, as salt.utils.data does it (3006) ----
-def traverse_dict_and_list(data, key, default, delimiter=":"):
-    ptr = data
-    for each in key.split(delimiter):
-        if isinstance(ptr, list):
-            try:
-                idx = int(each)
-            except ValueError:
-                embed_match = False
-                for embedded in (x for x in ptr if isinstance(x, dict)):
-                    try:
-                        ptr = embedded[each]
-                        embed_match = True
-                        break
-                    except KeyError:
-                        pass
-                if not embed_match:
-                    return default
+# ---- grain/pillar matching reference (targeting.md §2.4) ----
+MISSING = object()
+
+def walk(data, key, delim):
+    """Resolve a delimited key: dicts by name, lists by index or by the first
+    member dict holding the name."""
+    node = data
+    for part in key.split(delim):
+        if isinstance(node, dict):
+            node = node.get(part, MISSING)
+        elif isinstance(node, list):
+            if part.lstrip("-").isdigit():
+                i = int(part)
+                node = node[i] if -len(node) <= i < len(node) else MISSING
             else:
-                try:
-                    ptr = ptr[idx]
-                except IndexError:
-                    return default
+                node = next((m[part] for m in node if isinstance(m, dict) and part in m), MISSING)
         else:
-            try:
-                ptr = ptr[each]
-            except (KeyError, TypeError):
-                return default
-    return ptr
+            return MISSING
+        if node is MISSING:
+            return MISSING
+    return node
 
-def subdict_match(data, expr, delimiter=":", regex_match=False, exact_match=False):
-    def _match(target, pattern, regex_match=False, exact_match=False):
-        target = str(target).lower()
-        pattern = str(pattern).lower()
-        if regex_match:
-            try:
-                return re.match(pattern, target)
-            except Exception:
-                return False
-        return target == pattern if exact_match else fnmatch.fnmatch(target, pattern)
+def scalar_ok(value, pattern, mode):
+    subject, pat = str(value).lower(), pattern.lower()
+    if mode == "regex":
+        try:
+            return re.match(pat, subject) is not None
+        except re.error:
+            return False
+    return subject == pat if mode == "exact" else fnmatch.fnmatch(subject, pat)
 
-    def _dict_match(target, pattern, regex_match=False, exact_match=False):
-        ret = False
-        wildcard = pattern.startswith("*:")
-        if wildcard:
-            pattern = pattern[2:]
-        if pattern == "*":
-            ret = True
-        if not ret and pattern in target:
-            ret = True
-        if not ret and subdict_match(target, pattern, regex_match=regex_match, exact_match=exact_match):
-            ret = True
-        if not ret and wildcard:
-            for key in target:
-                if isinstance(target[key], dict):
-                    if _dict_match(target[key], pattern, regex_match=regex_match, exact_match=exact_match):
-                        return True
-                elif isinstance(target[key], list):
-                    for item in target[key]:
-                        if _match(item, pattern, regex_match=regex_match, exact_match=exact_match):
-                            return True
-                elif _match(target[key], pattern, regex_match=regex_match, exact_match=exact_match):
-                    return True
-        return ret
-
-    splits = expr.split(delimiter)
-    num_splits = len(splits)
-    if num_splits == 1:
+def dict_ok(d, pattern, mode):
+    search_all = pattern.startswith("*:")
+    if search_all:
+        pattern = pattern[2:]
+    if pattern == "*" or pattern in d or matches(d, pattern, ":", mode):
+        return True
+    if not search_all:
         return False
-    for idx in range(num_splits - 1, 0, -1):
-        key = delimiter.join(splits[:idx])
-        if key == "*":
-            matchstr = expr
-            match = data
-        else:
-            matchstr = delimiter.join(splits[idx:])
-            match = traverse_dict_and_list(data, key, {}, delimiter=delimiter)
-        if match == {}:
-            continue
-        if isinstance(match, dict):
-            if _dict_match(match, matchstr, regex_match=regex_match, exact_match=exact_match):
+    for v in d.values():
+        if isinstance(v, dict):
+            if dict_ok(v, pattern, mode):
                 return True
+        elif isinstance(v, list):
+            if any(scalar_ok(x, pattern, mode) for x in v):
+                return True
+        elif scalar_ok(v, pattern, mode):
+            return True
+    return False
+
+def matches(data, expr, delim=":", mode="glob"):
+    parts = expr.split(delim)
+    for cut in reversed(range(1, len(parts))):
+        key = delim.join(parts[:cut])
+        if key == "*":
+            node, pattern = data, expr
+        else:
+            node, pattern = walk(data, key, delim), delim.join(parts[cut:])
+        if node is MISSING or node == {}:
             continue
-        if isinstance(match, (list, tuple)):
-            for member in match:
-                if isinstance(member, dict):
-                    if _dict_match(member, matchstr, regex_match=regex_match, exact_match=exact_match):
-                        return True
-                if _match(member, matchstr, regex_match=regex_match, exact_match=exact_match):
+        if isinstance(node, dict):
+            if dict_ok(node, pattern, mode):
+                return True
+        elif isinstance(node, list):
+            for m in node:
+                if (isinstance(m, dict) and dict_ok(m, pattern, mode)) or scalar_ok(m, pattern, mode):
                     return True
-            continue
-        if _match(match, matchstr, regex_match=regex_match, exact_match=exact_match):
+        elif scalar_ok(node, pattern, mode):
             return True
     return False
 
@@ -223,9 +195,9 @@ exprs = ["os:Debian", "os:debian", "os:Deb*", "os", "roles:web", "roles:w?b", "e
 print("struct SubdictCase { const char* expr; int mode; bool expect; };  // 0 glob 1 regex 2 exact")
 print("static const SubdictCase kSubdictCases[] = {")
 for e in exprs:
-    print("  {%s, 0, %s}," % (cstr(e), "true" if subdict_match(GRAINS, e) else "false"))
-    print("  {%s, 2, %s}," % (cstr(e), "true" if subdict_match(GRAINS, e, exact_match=True) else "false"))
+    print("  {%s, 0, %s}," % (cstr(e), "true" if matches(GRAINS, e) else "false"))
+    print("  {%s, 2, %s}," % (cstr(e), "true" if matches(GRAINS, e, mode="exact") else "false"))
 for e in ["os:(debian|ubuntu)", "os:deb", "os:ebian", "num_cpus:\\d", "roles:w.b$", "ec2:tags:env:p",
           "*:k", "os:(unclosed", "virtual:kvm$", "ipv4:10\\.1"]:
-    print("  {%s, 1, %s}," % (cstr(e), "true" if subdict_match(GRAINS, e, regex_match=True) else "false"))
+    print("  {%s, 1, %s}," % (cstr(e), "true" if matches(GRAINS, e, mode="regex") else "false"))
 print("};")
