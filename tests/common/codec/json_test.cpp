@@ -124,6 +124,26 @@ TEST(JsonParse, DeepNestingIsBounded) {
   EXPECT_TRUE(json_parse(std::string(500, '[') + std::string(500, ']')));
 }
 
+TEST(JsonParse, GarbageNeverCrashes) {
+  const std::string alphabet = "{}[]\":,0123456789.eE+-nulltruefalseNaNInfinity \\u\xc3\xa9\xff";
+  uint32_t seed = 5;
+  auto next = [&seed] {
+    seed = seed * 1664525 + 1013904223;
+    return seed >> 8;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    for (size_t k = 0, n = next() % 40; k < n; ++k)
+      text.push_back(alphabet[next() % alphabet.size()]);
+    auto v = json_parse(text);
+    if (v) {
+      // Whatever parses must dump and parse back.
+      auto again = json_parse(json_dump(*v));
+      ASSERT_TRUE(again) << text;
+    }
+  }
+}
+
 TEST(Json, RoundTrip) {
   const Value v = sample();
   for (int indent : {-1, 0, 4}) {

@@ -201,5 +201,38 @@ TEST(YamlLoad, GarbageNeverCrashes) {
   }
 }
 
+TEST(YamlLoad, MutatedDocumentsNeverCrash) {
+  const std::string base =
+      "base: &b {x: 1, y: [a, 'q', \"d\"]}\nd:\n  <<: *b\n  k: |\n    text\n  l:\n    - 0644\n"
+      "    - ? complex\n      : v\n    - !!str 5\n";
+  ASSERT_TRUE(yaml_load(base));
+  static constexpr char kInserted[] = "&*!<:-[]{}|>'\"\n #";
+  uint32_t seed = 99;
+  auto next = [&seed] {
+    seed = seed * 1664525 + 1013904223;
+    return seed >> 8;
+  };
+  for (int i = 0; i < 5000; ++i) {
+    std::string text = base;
+    for (int k = 0, n = 1 + static_cast<int>(next() % 3); k < n; ++k) {
+      const size_t at = next() % text.size();
+      switch (next() % 3) {
+        case 0:
+          text[at] = static_cast<char>(next());
+          break;
+        case 1:
+          text.erase(at, 1 + next() % 4);
+          break;
+        default:
+          text.insert(at, 1, kInserted[next() % (sizeof(kInserted) - 1)]);
+          break;
+      }
+      if (text.empty()) text = "x";
+    }
+    auto v = yaml_load(text);
+    (void)v;
+  }
+}
+
 }  // namespace
 }  // namespace brine::codec
