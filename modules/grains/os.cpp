@@ -1,5 +1,7 @@
 // OS, kernel, CPU, memory, hardware, virtualisation, init and locale grains.
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -565,6 +567,34 @@ std::string init_system() {
   return "unknown";
 }
 
+// systemd's compiled-in feature list ("+PAM +AUDIT ..."), found by mapping
+// the shared library and searching it (cheaper than reading it).
+std::string feature_string(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  struct stat st {};
+  std::string out;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < (64 << 20)) {
+    auto size = static_cast<size_t>(st.st_size);
+    void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map != MAP_FAILED) {
+      const char* base = static_cast<const char*>(map);
+      for (const char* marker : {"+PAM +", "-PAM +", "+PAM -", "-PAM -"}) {
+        const void* hit = ::memmem(base, size, marker, std::strlen(marker));
+        if (!hit) continue;
+        const char* start = static_cast<const char*>(hit);
+        const void* end = std::memchr(start, '\0', size - static_cast<size_t>(start - base));
+        size_t len = end ? static_cast<size_t>(static_cast<const char*>(end) - start) : 0;
+        out.assign(start, std::min<size_t>(len, 4096));
+        break;
+      }
+      ::munmap(map, size);
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
 // systemd's version and feature string, read from libsystemd-shared instead
 // of running `systemctl --version`.
 void add_systemd(Map& g) {
@@ -584,16 +614,7 @@ void add_systemd(Map& g) {
     ::closedir(d);
     if (lib.empty()) continue;
     std::string version = lib.substr(18, lib.size() - 18 - 3);
-    std::string features;
-    if (auto bin = text::read_file(std::string(dir) + "/" + lib, size_t{32} << 20)) {
-      for (const char* marker : {"+PAM ", "-PAM "}) {
-        size_t at = bin->find(marker);
-        if (at == std::string::npos) continue;
-        size_t end = bin->find('\0', at);
-        features = bin->substr(at, end == std::string::npos ? std::string::npos : end - at);
-        break;
-      }
-    }
+    std::string features = feature_string(std::string(dir) + "/" + lib);
     g.set("systemd", Value::map({{"version", Value(version)}, {"features", Value(features)}}));
     return;
   }

@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <linux/close_range.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -124,6 +125,30 @@ void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NON
   }
   ::execve(path, argv, envp);
   child_fail(errpipe, errno);
+}
+
+// write(2) to a pipe whose reader may be gone, without letting SIGPIPE kill
+// the process: block it for this thread, and swallow the one the write
+// raised (a SIGPIPE from a pipe write is sent to the writing thread).
+ssize_t write_no_sigpipe(int fd, const char* data, size_t n) {
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  sigset_t pending;
+  sigemptyset(&pending);
+  ::sigpending(&pending);
+  bool was_pending = sigismember(&pending, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  ssize_t w = ::write(fd, data, n);
+  int saved = errno;
+  if (w < 0 && saved == EPIPE && !was_pending) {
+    timespec zero{0, 0};
+    while (::sigtimedwait(&pipe_set, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = saved;
+  return w;
 }
 
 }  // namespace
@@ -333,7 +358,8 @@ Result<Outcome> run(const Options& o) {
           in_w.reset();
           continue;
         }
-        ssize_t w = ::write(in_w.get(), input.data() + input_off, input.size() - input_off);
+        ssize_t w =
+            write_no_sigpipe(in_w.get(), input.data() + input_off, input.size() - input_off);
         if (w > 0) input_off += static_cast<size_t>(w);
         if ((w < 0 && errno != EAGAIN && errno != EINTR) || input_off >= input.size()) in_w.reset();
       }
