@@ -6,7 +6,7 @@ BRINE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BRINE_PACKAGES=(
   build-essential cmake pkg-config
   libzmq3-dev cppzmq-dev libsodium-dev libmsgpack-cxx-dev libyaml-cpp-dev
-  libspdlog-dev libboost-program-options-dev libsqlite3-dev
+  libspdlog-dev libboost-program-options-dev libsqlite3-dev libpcre2-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-jinja2 python3-yaml
   iproute2 procps

@@ -81,8 +81,8 @@ Status drop_privileges(const std::string& user) {
   if (!pw) return pw.error();
   if (::geteuid() == pw->pw_uid) return ok();
   if (::geteuid() != 0) {
-    return make_error(Errc::kPermissionDenied,
-                      "cannot switch to user '" + user + "' without root", "user");
+    return make_error(Errc::kPermissionDenied, "cannot switch to user '" + user + "' without root",
+                      "user");
   }
   if (::initgroups(pw->pw_name, pw->pw_gid) != 0 || ::setgid(pw->pw_gid) != 0 ||
       ::setuid(pw->pw_uid) != 0) {

@@ -1,0 +1,448 @@
+#include "minion/minion.h"
+
+#include <atomic>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "common/codec/msgpack.h"
+#include "common/crypto/crypto.h"
+#include "common/daemon/daemon.h"
+#include "common/log/log.h"
+#include "common/matcher/matcher.h"
+#include "common/protocol/auth.h"
+#include "common/protocol/channel.h"
+#include "common/protocol/publication.h"
+#include "common/transport/transport.h"
+#include "minion/jobs.h"
+#include "modules/builtin.h"
+#include "modules/grains/gather.h"
+
+namespace brine::minion {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+namespace {
+constexpr int kExitMasterFinger = 42;
+constexpr int kExitRejected = 77;
+constexpr size_t kMaxHeldPublications = 16;
+
+std::string master_host(const Value& opts) {
+  const Value* m = opts.find("master");
+  if (m && m->is_list() && !m->as_list().empty() && m->as_list()[0].is_string()) {
+    return m->as_list()[0].as_string();  // multi-master: first master for now
+  }
+  return opts.get_string("master", "salt");
+}
+}  // namespace
+
+struct Minion::Impl {
+  Value opts;
+  std::string id;
+  std::shared_ptr<spdlog::logger> log = log::get("minion");
+  crypto::KeyPair identity;
+  std::optional<crypto::PublicKey> pinned;
+  fs::path pinned_path;
+  std::unique_ptr<transport::Client> client;
+  std::unique_ptr<transport::Subscriber> sub;
+  uint16_t sub_port = 0;
+  std::shared_ptr<protocol::Channel> channel;
+  std::unique_ptr<protocol::PublicationVerifier> verifier;
+  std::mt19937_64 rng{std::random_device{}()};
+  daemon::SignalWaiter* signals = nullptr;
+  std::atomic<bool> stop{false};
+  int exit_code = 0;
+
+  // Publications under a key we do not have yet, kept until the key fetch.
+  std::deque<std::string> held;
+  std::optional<Clock::time_point> key_fetch_at;
+  Clock::time_point next_heartbeat;
+  int heartbeat_failures = 0;
+
+  // Job execution: the module registry, this minion's grains and the pool.
+  std::unique_ptr<modules::Registry> registry;
+  Value grains;
+  std::unique_ptr<JobPool> pool;
+  std::mutex channel_mu;  // guards `channel` against job threads sending returns
+
+  explicit Impl(Value o) : opts(std::move(o)) {}
+
+  milliseconds auth_timeout() const {
+    return seconds(std::max<int64_t>(1, opts.get_int("auth_timeout", 5)));
+  }
+
+  // Sleeps up to `d`, waking for SIGTERM/SIGINT. Returns false when stopping.
+  bool sleep_for(milliseconds d) {
+    auto until = Clock::now() + d;
+    while (!stop) {
+      auto left = std::chrono::duration_cast<milliseconds>(until - Clock::now());
+      if (left.count() <= 0) return true;
+      if (signals->wait(std::min(left, milliseconds(500))) != 0) stop = true;
+    }
+    return false;
+  }
+
+  Status prepare() {
+    BRINE_TRY(crypto::init());
+    fs::path pki = opts.get_string("pki_dir");
+    std::string user = opts.get_string("user");
+    BRINE_TRY(daemon::make_dir(pki, 0700, user));
+    BRINE_TRY(daemon::make_dir(opts.get_string("cachedir"), 0700, user));
+    auto kp = crypto::load_or_create_keypair(pki, "minion");
+    if (!kp) return kp.error();
+    identity = std::move(*kp);
+    pinned_path = pki / "minion_master.pub";
+    if (fs::exists(pinned_path)) {
+      auto pk = crypto::read_public_key(pinned_path);
+      if (!pk) return pk.error();
+      pinned = *pk;
+    }
+    registry = std::make_unique<modules::Registry>(opts);
+    BRINE_TRY(modules::register_builtins(*registry));
+    grains = modules::grains::gather(opts, log.get());
+    pool = std::make_unique<JobPool>(
+        *registry, opts, grains, [this](const Value& env) { return send_return(env); },
+        [this](bool) {
+          grains = modules::grains::gather(opts, log.get());
+          return call_master(Value::map({{"cmd", "_grains"}, {"grains", grains}})).has_value()
+                     ? ok()
+                     : Status(make_error(Errc::kUnavailable, "master not reachable"));
+        });
+    transport::SocketOptions so = socket_options();
+    auto c = transport::Client::connect(
+        transport::tcp_endpoint(master_host(opts),
+                                static_cast<int>(opts.get_int("master_port", 4506))),
+        so);
+    if (!c) return c.error();
+    client = std::move(*c);
+    return ok();
+  }
+
+  transport::SocketOptions socket_options() {
+    transport::SocketOptions so;
+    int recon = static_cast<int>(opts.get_int("recon_default", 1000));
+    int recon_max = static_cast<int>(opts.get_int("recon_max", 10000));
+    if (opts.get_bool("recon_randomize", true)) {
+      // Salt: start somewhere in [recon_default, recon_default + recon_max].
+      recon += static_cast<int>(rng() % static_cast<uint64_t>(std::max(1, recon_max)));
+    }
+    so.reconnect_ivl_ms = recon;
+    so.reconnect_ivl_max_ms = std::max(recon, recon_max);
+    int hb = static_cast<int>(opts.get_int("heartbeat_interval", 10)) * 1000;
+    so.heartbeat_ivl_ms = hb;
+    so.heartbeat_timeout_ms = 3 * hb;
+    return so;
+  }
+
+  // ------------------------------------------------------------ auth
+  // Returns true once accepted; false when stopping (exit_code says why).
+  bool authenticate() {
+    {
+      std::lock_guard lock(channel_mu);
+      channel.reset();
+    }
+    int64_t wait_s = std::max<int64_t>(1, opts.get_int("acceptance_wait_time", 10));
+    int64_t wait_max = opts.get_int("acceptance_wait_time_max", 0);
+    std::string finger = opts.get_string("master_finger");
+    while (!stop) {
+      protocol::AuthState st;
+      std::string req = protocol::make_auth_request(identity, id, st);
+      auto reply = client->request(req, auth_timeout());
+      if (!reply) {
+        log->debug("no answer from the master: {}", reply.error().to_string());
+        if (!sleep_for(milliseconds(500 + rng() % 1500))) return false;
+        continue;
+      }
+      auto r = protocol::open_auth_reply(*reply, st, pinned, finger);
+      if (!r) {
+        if (r.error().code == Errc::kPermissionDenied) {
+          log->critical("the master's public key does not match master_finger: {}",
+                        r.error().message);
+          exit_code = kExitMasterFinger;
+          stop = true;
+          return false;
+        }
+        log->error("refused auth reply: {}", r.error().to_string());
+        if (!sleep_for(seconds(wait_s))) return false;
+        continue;
+      }
+      switch (r->status) {
+        case protocol::AuthStatus::kAccept:
+          if (!on_accept(*r)) continue;
+          return true;
+        case protocol::AuthStatus::kPending:
+          log->info(
+              "The Brine master has cached the public key for this node, this brine minion will "
+              "wait for {} seconds before attempting to re-authenticate",
+              wait_s);
+          if (!sleep_for(seconds(wait_s))) return false;
+          if (wait_max > 0) wait_s = std::min(wait_s * 2, wait_max);
+          continue;
+        case protocol::AuthStatus::kFull:
+          log->warn("the master is full (max_minions); retrying");
+          if (!sleep_for(seconds(wait_s))) return false;
+          continue;
+        case protocol::AuthStatus::kRejected:
+        case protocol::AuthStatus::kDenied:
+          if (opts.get_bool("rejected_retry", false)) {
+            log->error("the master {} this minion's key; retrying",
+                       r->status == protocol::AuthStatus::kDenied ? "denied" : "rejected");
+            if (!sleep_for(seconds(wait_s))) return false;
+            continue;
+          }
+          log->critical(
+              "The Brine master has rejected this minion's public key! To repair this issue, "
+              "delete the public key for this minion on the master and restart this minion.");
+          exit_code = kExitRejected;
+          stop = true;
+          return false;
+      }
+    }
+    return false;
+  }
+
+  bool on_accept(protocol::AuthResult& r) {
+    if (!pinned) {
+      if (auto s = crypto::write_public_key(r.master_pub, pinned_path); !s) {
+        log->error("cannot pin the master key: {}", s.error().to_string());
+        return false;
+      }
+      pinned = r.master_pub;
+      log->info("pinned the master key {}", crypto::fingerprint(r.master_pub));
+    }
+    {
+      std::lock_guard lock(channel_mu);
+      channel = std::make_shared<protocol::Channel>(std::move(*r.channel));
+    }
+    verifier = std::make_unique<protocol::PublicationVerifier>(*pinned);
+    verifier->set_session_key(std::move(*r.session), r.pub_serial);
+    if (!sub || sub_port != r.publish_port) {
+      uint16_t port = opts.get_int("publish_port", 0) > 0
+                          ? static_cast<uint16_t>(opts.get_int("publish_port", 0))
+                          : r.publish_port;
+      auto s = transport::Subscriber::connect(transport::tcp_endpoint(master_host(opts), port),
+                                              socket_options());
+      if (!s) {
+        log->error("cannot subscribe: {}", s.error().to_string());
+        return false;
+      }
+      sub = std::move(*s);
+      sub_port = r.publish_port;
+    }
+    log->info("authenticated with the master as '{}'", id);
+    heartbeat_failures = 0;
+    next_heartbeat = Clock::now() + heartbeat_interval();
+    (void)call_master(Value::map({{"cmd", "minion_start"}, {"grains", grains}}));
+    return true;
+  }
+
+  milliseconds heartbeat_interval() const {
+    return seconds(std::max<int64_t>(1, opts.get_int("heartbeat_interval", 10)));
+  }
+
+  // One request on the channel. kUnavailable with message "unknown_channel" when
+  // the master no longer knows us (it restarted, or our key was removed).
+  std::shared_ptr<protocol::Channel> current_channel() {
+    std::lock_guard lock(channel_mu);
+    return channel;
+  }
+
+  Result<Value> call_master(const Value& payload) {
+    auto ch = current_channel();
+    if (!ch) return make_error(Errc::kUnavailable, "not authenticated");
+    std::optional<std::string> opened;
+    auto r = exchange(*ch, codec::msgpack_pack(payload), [&](std::string_view bytes, uint64_t ctr) {
+      auto o = ch->open_reply(bytes, ctr);
+      if (!o) return false;
+      opened = std::move(*o);
+      return true;
+    });
+    if (!r) return r.error();
+    auto v = codec::msgpack_unpack(*opened);
+    if (!v) return v.error();
+    return std::move(*v);
+  }
+
+  // Sends one sealed request; `take` accepts the reply bound to it (stale or
+  // forged replies are skipped). An error frame from the master ends the wait
+  // with kUnavailable carrying its code (e.g. unknown_channel).
+  Status exchange(protocol::Channel& ch, std::string_view payload,
+                  const std::function<bool(std::string_view, uint64_t)>& take) {
+    uint64_t ctr = 0;
+    std::string frame = ch.seal(payload, &ctr);
+    std::string error_code;
+    auto reply = client->request(frame, auth_timeout(), [&](std::string_view bytes) {
+      auto h = protocol::peek_frame(bytes);
+      if (h && h->type == protocol::MessageType::kError) {
+        auto err = protocol::open_error_reply(bytes);
+        error_code = err ? err->code : "error";
+        return true;
+      }
+      return take(bytes, ctr);
+    });
+    if (!reply) return reply.error();
+    if (!error_code.empty()) return make_error(Errc::kUnavailable, error_code);
+    return ok();
+  }
+
+  // ------------------------------------------------------------ publications
+  // `may_hold`: false when replaying held frames after a key fetch, so a frame
+  // under a key this master never gave us is dropped, not fetched for again.
+  void on_frame(const std::string& bytes, bool may_hold = true) {
+    auto header = protocol::peek_frame(bytes);
+    if (!header) return;
+    if (header->type == protocol::MessageType::kRotate) {
+      auto n = protocol::open_rotate_notice(bytes, *pinned);
+      if (!n) {
+        log->debug("dropping rotation notice: {}", n.error().to_string());
+        return;
+      }
+      if (!verifier->has_kid(n->kid)) schedule_key_fetch();
+      return;
+    }
+    if (header->type != protocol::MessageType::kPublication) return;
+    auto opened = verifier->open(bytes);
+    if (!opened) {
+      if (opened.error().code == protocol::kPubUnknownKey && may_hold) {
+        // Signed by our master under a key we do not have yet: fetch it.
+        if (held.size() < kMaxHeldPublications) held.push_back(bytes);
+        schedule_key_fetch();
+      } else {
+        log->debug("dropping publication: {}", opened.error().to_string());
+      }
+      return;
+    }
+    on_payload(opened->payload);
+  }
+
+  void on_payload(const std::string& payload) {
+    auto load = codec::msgpack_unpack(payload);
+    if (!load || !load->is_map()) {
+      log->warn("dropping publication with a malformed load");
+      return;
+    }
+    log->debug("received publication jid '{}'", load->get_string("jid"));
+    if (!matches(*load)) return;
+    log->info("received publication jid '{}' fun '{}'", load->get_string("jid"),
+              load->get_string("fun"));
+    pool->submit(*load);
+  }
+
+  // Salt's minion-side target check (targeting.md §1).
+  bool matches(const Value& load) {
+    auto type = matcher::parse_target_type(load.get_string("tgt_type", "glob"));
+    if (!type) return false;
+    std::string delim = load.get_string("delimiter", ":");
+    const Value* tgt = load.find("tgt");
+    if (!tgt) return false;
+    matcher::Target target{*tgt, *type, delim.empty() ? ':' : delim[0]};
+    const Value* ng = load.find("nodegroups");
+    Value pillar = Value::map();
+    auto r = matcher::match(target, matcher::MinionFacts{id, &grains, &pillar}, ng ? *ng : Value());
+    return r && *r;
+  }
+
+  // Sends a job's return on the channel, retrying across a re-auth for a while.
+  Status send_return(const Value& envelope) {
+    Status last = make_error(Errc::kUnavailable, "not authenticated");
+    for (int attempt = 0; attempt < 30 && !stop; ++attempt) {
+      auto r = call_master(Value::map({{"cmd", "_return"}, {"load", envelope}}));
+      if (r) return ok();
+      last = r.error();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200 * (attempt + 1)));
+    }
+    return last;
+  }
+
+  void schedule_key_fetch() {
+    if (key_fetch_at) return;
+    int64_t spread_ms = std::max<int64_t>(0, opts.get_int("random_reauth_delay", 10)) * 1000;
+    key_fetch_at = Clock::now() + milliseconds(spread_ms ? rng() % spread_ms : 0);
+  }
+
+  // Fetches the current session key; false when the master no longer knows us.
+  bool fetch_session_key() {
+    key_fetch_at.reset();
+    auto ch = current_channel();
+    if (!ch) return false;
+    std::optional<protocol::SessionKeyUpdate> update;
+    auto r = exchange(*ch, codec::msgpack_pack(Value::map({{"cmd", "session_key"}})),
+                      [&](std::string_view bytes, uint64_t ctr) {
+                        auto u = protocol::open_session_key_reply(*ch, bytes, ctr);
+                        if (!u) return false;
+                        update = std::move(*u);
+                        return true;
+                      });
+    if (!r) return r.error().code != Errc::kUnavailable;
+    verifier->set_session_key(std::move(update->session), update->pub_serial);
+    log->info("fetched the new session key");
+    auto pending = std::move(held);
+    held.clear();
+    for (auto& f : pending) on_frame(f, false);
+    return true;
+  }
+
+  bool heartbeat() {
+    next_heartbeat = Clock::now() + heartbeat_interval();
+    auto r = call_master(Value::map({{"cmd", "ping"}}));
+    if (!r) {
+      if (r.error().code == Errc::kUnavailable) return false;  // master forgot us
+      if (++heartbeat_failures >= 3) {
+        log->warn("the master stopped answering; re-authenticating");
+        return false;
+      }
+      return true;
+    }
+    heartbeat_failures = 0;
+    if (!verifier->has_kid(static_cast<uint32_t>(r->get_int("kid")))) schedule_key_fetch();
+    return true;
+  }
+
+  // Serves until the channel is lost (returns true: re-auth) or stop.
+  bool serve() {
+    while (!stop) {
+      if (signals->wait(milliseconds(0)) != 0) {
+        stop = true;
+        break;
+      }
+      if (auto msg = sub->receive(milliseconds(100))) on_frame(*msg);
+      auto now = Clock::now();
+      if (key_fetch_at && now >= *key_fetch_at && !fetch_session_key()) return true;
+      if (now >= next_heartbeat && !heartbeat()) return true;
+    }
+    return false;
+  }
+
+  int run(daemon::SignalWaiter& s) {
+    signals = &s;
+    if (auto st = prepare(); !st) {
+      log->critical("{}", st.error().to_string());
+      return 1;
+    }
+    while (!stop) {
+      if (!authenticate()) break;
+      if (!serve()) break;
+    }
+    stop = true;
+    pool.reset();  // cancels running jobs and waits for their threads
+    if (current_channel()) (void)call_master(Value::map({{"cmd", "minion_stop"}}));
+    return exit_code;
+  }
+};
+
+Minion::Minion(Value opts) : impl_(std::make_unique<Impl>(std::move(opts))) {
+  impl_->id = impl_->opts.get_string("id");
+}
+Minion::~Minion() = default;
+
+int Minion::run() {
+  daemon::SignalWaiter signals;
+  return impl_->run(signals);
+}
+
+}  // namespace brine::minion
