@@ -1,0 +1,14 @@
+// Registries of filters, tests, methods and globals (internal).
+#pragma once
+
+#include <string_view>
+
+#include "common/template/ast.h"
+
+namespace brine::jinja {
+
+// nullptr when unknown. Names as templates write them (`default`, `d`, ...).
+FilterFn find_filter(std::string_view name);
+TestFn find_test(std::string_view name);
+
+}  // namespace brine::jinja

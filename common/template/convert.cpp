@@ -1,0 +1,107 @@
+// Conversion between brine::Value (context in, salt calls, codecs) and the
+// engine's runtime values.
+#include "common/template/interp.h"
+#include "common/template/print.h"
+
+namespace brine::jinja {
+namespace {
+
+constexpr int kMaxConvertDepth = 400;
+
+R<Value> to_value_at(const Val& v, int depth) {
+  if (depth > kMaxConvertDepth)
+    return type_error("maximum recursion depth exceeded while converting a value");
+  switch (v.tag()) {
+    case Tag::kNone:
+      return Value();
+    case Tag::kBool:
+      return Value(v.as_bool());
+    case Tag::kInt:
+      return Value(v.as_int());
+    case Tag::kFloat:
+      return Value(v.as_float());
+    case Tag::kStr:
+      return Value(v.as_str());
+    case Tag::kList:
+    case Tag::kTuple: {
+      List out;
+      out.reserve(v.list_obj()->items.size());
+      for (const auto& item : v.list_obj()->items) {
+        JASSIGN(Value x, to_value_at(item, depth + 1));
+        out.push_back(std::move(x));
+      }
+      return Value(std::move(out));
+    }
+    case Tag::kDict: {
+      Map out;
+      out.reserve(v.dict_obj()->size());
+      for (const auto& [k, val] : v.dict_obj()->items) {
+        std::string key;
+        if (k.is_str()) {
+          key = k.as_str();
+        } else {
+          JSET(key, to_str(k));
+        }
+        JASSIGN(Value x, to_value_at(val, depth + 1));
+        out.set(key, std::move(x));
+      }
+      return Value(std::move(out));
+    }
+    case Tag::kUndefined:
+      JTRY(check_defined(v));
+      return Value();
+    case Tag::kObject:
+      if (v.obj()->kind() == Object::Kind::kNamespace) {
+        return to_value_at(static_cast<NamespaceObj*>(v.obj())->attrs, depth + 1);
+      }
+      break;
+  }
+  return type_error("Object of type " + type_name(v) + " is not a plain value");
+}
+
+}  // namespace
+
+Val from_value(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::kNull:
+      return Val::none();
+    case Value::Kind::kBool:
+      return Val::boolean(v.as_bool());
+    case Value::Kind::kInt:
+      return Val::integer(v.as_int());
+    case Value::Kind::kFloat:
+      return Val::real(v.as_float());
+    case Value::Kind::kString:
+      return Val::str(v.as_string());
+    case Value::Kind::kList: {
+      std::vector<Val> items;
+      items.reserve(v.as_list().size());
+      for (const auto& item : v.as_list()) items.push_back(from_value(item));
+      return Val::list(std::move(items));
+    }
+    case Value::Kind::kMap: {
+      Val d = Val::dict();
+      DictObj* dict = d.dict_obj();
+      dict->items.reserve(v.as_map().size());
+      for (const auto& [k, val] : v.as_map()) dict->set(Val::str(k), hash_str(k), from_value(val));
+      return d;
+    }
+  }
+  return Val::none();
+}
+
+R<Value> to_value(const Val& v) { return to_value_at(v, 0); }
+
+void write_back(const Val& target, const Value& v) {
+  if (target.is_dict() && v.is_map()) {
+    DictObj* d = target.dict_obj();
+    d->clear();
+    for (const auto& [k, val] : v.as_map()) d->set(Val::str(k), hash_str(k), from_value(val));
+  } else if (target.is_list() && v.is_list()) {
+    auto& items = target.list_obj()->items;
+    items.clear();
+    for (const auto& item : v.as_list()) items.push_back(from_value(item));
+  }
+}
+
+}  // namespace brine::jinja

@@ -1,0 +1,33 @@
+// Environment internals shared by the interpreter (internal).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/template/ast.h"
+#include "common/template/jinja.h"
+#include "common/template/lexer.h"
+#include "common/template/symbols.h"
+
+namespace brine::jinja {
+
+struct Environment::Impl {
+  Options options;
+  LexOptions lex;
+  std::shared_ptr<Loader> loader;
+  Caller caller;
+  Symbols symbols;
+
+  std::mutex mu;
+  std::map<std::string, std::shared_ptr<const Template>, std::less<>> cache;
+
+  // Compiles (once) the template with this canonical name. Faults: kNotFound
+  // (message names the template), kSyntax located in the template.
+  R<std::shared_ptr<const Template>> get(const std::string& canonical);
+  R<std::shared_ptr<const Template>> compile(std::string_view source, std::string name,
+                                             std::string path);
+};
+
+}  // namespace brine::jinja

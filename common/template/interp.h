@@ -1,0 +1,348 @@
+// The tree-walking interpreter (internal): one Interp per render.
+//
+// Scoping follows Jinja's runtime behaviour: a chain of Frames (template
+// root → for-loop iteration / macro call / with / block), lookups walk the
+// chain and then the render's globals (Salt's context + Jinja's globals);
+// assignments go into the innermost frame. Macros close over the frame they
+// were defined in. `include`/`import ... with context` see a snapshot of the
+// visible variables; plain `import` sees only the globals.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/template/ast.h"
+#include "common/template/jinja.h"
+#include "common/template/symbols.h"
+#include "common/template/value.h"
+
+namespace brine::jinja {
+
+class Interp;
+
+struct CallArgs {
+  std::vector<Val> pos;
+  std::vector<std::pair<Val, Val>> kw;  // (name: str, value)
+
+  // Removes and returns the keyword `name` (nullopt-like: is_undefined()
+  // never; returns false when absent).
+  bool take(std::string_view name, Val* out);
+  bool has_kw(std::string_view name) const;
+};
+
+// Binds positional/keyword arguments to a Python-style signature:
+//   bind(args, "truncate", {"s", "length", "killwords", "end", "leeway"}, 1, &out)
+// `required` leading parameters must be given; absent optional ones are
+// left as Val::undefined markers (check with is_undefined()). Extra or
+// unknown arguments fail with Python's TypeError wording.
+RS bind_args(CallArgs& args, std::string_view fname, std::initializer_list<std::string_view> params,
+             size_t required, Val* out);
+
+// ------------------------------------------------------------ frames
+
+class Frame final : public Object {
+ public:
+  explicit Frame(Val parent) : Object(Kind::kFrame), parent(std::move(parent)) {}
+  std::string type_name() const override { return "Frame"; }
+  void clear_refs() override {
+    parent = Val();
+    vars.clear();
+  }
+  Val* find(Sym s) {
+    for (auto& [k, v] : vars) {
+      if (k == s) return &v;
+    }
+    return nullptr;
+  }
+  void set(Sym s, Val v) {
+    if (Val* existing = find(s)) {
+      *existing = std::move(v);
+    } else {
+      vars.emplace_back(s, std::move(v));
+    }
+  }
+  Frame* parent_frame() const {
+    return parent.is_object() ? static_cast<Frame*>(parent.obj()) : nullptr;
+  }
+
+  Val parent;
+  std::vector<std::pair<Sym, Val>> vars;
+  // The top-level context snapshot: lookups stop here instead of falling
+  // through to the live globals (Salt's context is a snapshot at render start).
+  bool terminal = false;
+};
+
+Val new_frame(Val parent);
+inline Frame* as_frame(const Val& v) { return static_cast<Frame*>(v.obj()); }
+
+// A template being executed (top level, included, imported or extended).
+struct Instance {
+  std::shared_ptr<const Template> tmpl;
+  Val root;  // Frame of template-level variables
+  // Block overrides, most derived first (extends).
+  std::map<std::string, std::vector<std::pair<const BlockStmt*, std::shared_ptr<const Template>>>,
+           std::less<>>
+      blocks;
+  std::shared_ptr<const Template> parent;  // set by {% extends %}
+};
+
+struct Ctx {
+  const Template* tmpl = nullptr;
+  Instance* inst = nullptr;
+  Frame* frame = nullptr;  // kept alive by whoever created the Ctx
+  std::string* out = nullptr;
+  bool suppress = false;  // output after {% extends %} is discarded
+};
+
+enum class Flow : uint8_t { kNormal, kBreak, kContinue };
+
+// ------------------------------------------------------------ objects
+
+using BuiltinFn = RV (*)(Interp& in, CallArgs& args);
+using MethodFn = RV (*)(Interp& in, Val& self, CallArgs& args);
+
+class BuiltinObj final : public Object {
+ public:
+  BuiltinObj(std::string n, BuiltinFn f) : Object(Kind::kBuiltin), name(std::move(n)), fn(f) {}
+  std::string type_name() const override { return "function"; }
+  void repr(std::string& out) const override;
+  void clear_refs() override {}
+  std::string name;
+  BuiltinFn fn;
+};
+
+class MethodObj final : public Object {
+ public:
+  MethodObj(Val s, std::string n, MethodFn f)
+      : Object(Kind::kMethod), self(std::move(s)), name(std::move(n)), fn(f) {}
+  std::string type_name() const override { return "builtin_function_or_method"; }
+  void repr(std::string& out) const override;
+  void clear_refs() override { self = Val(); }
+  std::string type_name_of_self() const;
+  Val self;
+  std::string name;
+  MethodFn fn;
+};
+
+class MacroObj final : public Object {
+ public:
+  MacroObj() : Object(Kind::kMacro) {}
+  std::string type_name() const override { return "Macro"; }
+  void repr(std::string& out) const override;
+  void clear_refs() override { closure = Val(); }
+  const Template* tmpl = nullptr;  // alive for the render (Interp::templates_)
+  Instance* inst = nullptr;        // defining template (blocks for self.x())
+  const MacroDef* def = nullptr;
+  Val closure;  // Frame
+};
+
+class NamespaceObj final : public Object {
+ public:
+  NamespaceObj() : Object(Kind::kNamespace), attrs(Val::dict()) {}
+  std::string type_name() const override { return "Namespace"; }
+  void repr(std::string& out) const override;
+  void clear_refs() override { attrs = Val(); }
+  Val attrs;  // dict
+};
+
+class LoopObj final : public Object {
+ public:
+  LoopObj() : Object(Kind::kLoop) {}
+  std::string type_name() const override { return "LoopContext"; }
+  void repr(std::string& out) const override;
+  void clear_refs() override {
+    items.clear();
+    last_changed = Val();
+    frame = Val();
+  }
+  std::vector<Val> items;
+  size_t index0 = 0;
+  int depth0 = 0;
+  bool has_changed = false;
+  Val last_changed;
+  // recursive loops: loop(x) renders the body again
+  const ForStmt* stmt = nullptr;
+  const Template* tmpl = nullptr;
+  Instance* inst = nullptr;
+  Val frame;  // the frame the for statement ran in
+};
+
+class CyclerObj final : public Object {
+ public:
+  CyclerObj() : Object(Kind::kCycler) {}
+  std::string type_name() const override { return "Cycler"; }
+  void clear_refs() override { items.clear(); }
+  std::vector<Val> items;
+  size_t pos = 0;
+};
+
+class JoinerObj final : public Object {
+ public:
+  JoinerObj() : Object(Kind::kJoiner) {}
+  std::string type_name() const override { return "Joiner"; }
+  void clear_refs() override {}
+  std::string sep;
+  bool used = false;
+};
+
+class ModuleObj final : public Object {
+ public:
+  ModuleObj() : Object(Kind::kModule) {}
+  std::string type_name() const override { return "TemplateModule"; }
+  void repr(std::string& out) const override;
+  RS str(std::string& out) const override {
+    out += body;
+    return {};
+  }
+  void clear_refs() override { exports.clear(); }
+  std::string name;
+  std::string body;
+  std::vector<std::pair<std::string, Val>> exports;
+  const Val* find(std::string_view n) const {
+    for (const auto& [k, v] : exports) {
+      if (k == n) return &v;
+    }
+    return nullptr;
+  }
+};
+
+// `salt` (prefix ""), `salt.cmd` (prefix "cmd"), and functions `salt['cmd.run']`.
+class SaltObj final : public Object {
+ public:
+  SaltObj(std::string p, bool fn)
+      : Object(fn ? Kind::kSaltFunc : Kind::kSaltProxy), path(std::move(p)) {}
+  std::string type_name() const override {
+    return kind() == Kind::kSaltFunc ? "function" : "LazyLoader";
+  }
+  void repr(std::string& out) const override;
+  void clear_refs() override {}
+  std::string path;
+};
+
+// `super` inside a block, and `self.<block>` (callable: renders the block).
+class BlockRefObj final : public Object {
+ public:
+  BlockRefObj(Instance* i, std::string n, size_t idx)
+      : Object(Kind::kBlockRef), inst(i), name(std::move(n)), index(idx) {}
+  std::string type_name() const override { return "BlockReference"; }
+  void clear_refs() override {}
+  Instance* inst;
+  std::string name;
+  size_t index;
+};
+
+// `self`: attribute access yields BlockRefObj for the named block.
+class SelfRefObj final : public Object {
+ public:
+  explicit SelfRefObj(Instance* i) : Object(Kind::kSelfRef), inst(i) {}
+  std::string type_name() const override { return "TemplateReference"; }
+  void clear_refs() override {}
+  Instance* inst;
+};
+
+// ------------------------------------------------------------ the interpreter
+
+class Interp {
+  // Declared first: destroyed last. Templates own the immortal constants that
+  // runtime values may point to; the registry frees reference cycles.
+  std::vector<std::shared_ptr<const Template>> templates_;
+  Registry registry_;
+
+ public:
+  Interp(Environment::Impl& env, const Options& options);
+  ~Interp();
+
+  // Renders `tmpl` as the top-level template with `context` as globals.
+  R<std::string> render_top(std::shared_ptr<const Template> tmpl, const Map& context);
+
+  // Expressions.
+  RV eval(const Expr& e, Ctx& c);
+  RV call(const Val& fn, CallArgs& args, Ctx* c = nullptr);
+  RV call_macro(const MacroObj& m, CallArgs& args, const Val& caller);
+  RV call_salt(const std::string& fun, CallArgs& args);
+  RV lookup(Sym s, const std::string& name, Ctx& c);
+
+  // Statements.
+  R<Flow> exec_body(const Body& body, Ctx& c);
+  R<Flow> exec(const Stmt& s, Ctx& c);
+
+  // Helpers used by filters and objects.
+  RV render_loop_recursive(LoopObj& loop, const Val& iterable);
+  RV block_render(Instance* inst, const std::string& name, size_t index, Ctx* c);
+  RS write(Ctx& c, std::string_view text);
+  RS check_output(size_t size) const;
+
+  Environment::Impl& env;
+  const Options& options;
+  Symbols& syms;
+  std::unordered_map<Sym, Val> globals;
+  int depth = 0;  // calls/includes/imports in progress
+  bool salt_context = false;
+
+  // Loader-maintained globals tplfile/tpldir/tpldot/tplroot (Salt updates
+  // them each time a template is loaded; imports without context see them).
+  Map loader_globals;
+
+  R<std::shared_ptr<const Template>> load(const Val& name, const Template* current, bool* missing);
+  // A template used by this render (for error context), or nullptr.
+  const Template* find_template(std::string_view name) const {
+    for (const auto& t : templates_) {
+      if (t->name == name) return t.get();
+    }
+    return nullptr;
+  }
+  R<Val> import_module(const Val& name, const Template* current, bool with_context, Ctx& c,
+                       int line);
+
+ private:
+  RV eval_call(const CallExpr& e, Ctx& c);
+  RS eval_args(const ArgList& a, Ctx& c, CallArgs& out);
+  RV eval_filter(const FilterExpr& e, Ctx& c, Val* block_value);
+  RV eval_compare(const CompareExpr& e, Ctx& c);
+  RS assign(const Target& t, Val v, Ctx& c);
+  R<Flow> exec_for(const ForStmt& s, Ctx& c, const Val& iterable, int depth0, std::string* out);
+  RS exec_include(const IncludeStmt& s, Ctx& c);
+  RS exec_extends(const ExtendsStmt& s, Ctx& c);
+  Val make_macro(const MacroDef& def, Ctx& c);
+  RS render_instance(Instance& inst, std::string& out, int line_for_errors);
+  Val snapshot_frame(Ctx& c);
+
+  std::unordered_map<std::string, Val> module_cache_;  // imports without context
+  std::vector<std::unique_ptr<Instance>> instances_;
+};
+
+// ------------------------------------------------------------ operations (ops.cpp)
+
+RV binop(BinOp op, const Val& a, const Val& b);
+RV neg(const Val& v, bool positive);
+R<bool> compare(CmpOp op, const Val& a, const Val& b);
+R<bool> contains(const Val& container, const Val& item);
+// Python's < for sort(): numbers, strings, sequences.
+R<bool> less_than(const Val& a, const Val& b);
+RV getattr(Interp& in, const Val& obj, std::string_view name, const Val* name_val = nullptr);
+RV getitem(Interp& in, const Val& obj, const Val& key);
+// Attribute lookup without the item fallback (the |attr filter).
+RV getattr_only(Interp& in, const Val& obj, std::string_view name);
+RV slice(const Val& obj, const Val& start, const Val& stop, const Val& step);
+// Materialises an iterable (list/tuple items, dict keys, str characters).
+RS iterate(const Val& v, std::vector<Val>& out);
+R<int64_t> length(const Val& v);
+RV concat(const std::vector<Val>& parts);
+// Python's int(): for the |int filter and int() semantics in formatting.
+R<int64_t> to_index(const Val& v);  // ints/bools only (TypeError otherwise)
+
+// Methods of str/list/dict/tuple (methods.cpp). nullptr when unknown.
+MethodFn find_method(const Val& self, std::string_view name);
+// Builtin globals (range, dict, lipsum, cycler, joiner, namespace, Salt's raise/odict...).
+void add_builtin_globals(Interp& in);
+
+// Value <-> Val (convert.cpp).
+Val from_value(const Value& v);
+R<Value> to_value(const Val& v);
+// Replaces the contents of `target` (a dict or list) with `v`, keeping its identity.
+void write_back(const Val& target, const Value& v);
+
+}  // namespace brine::jinja

@@ -1,0 +1,372 @@
+// Runtime values of the Jinja engine (internal to brine_template).
+//
+// Templates need Python's object model: dicts and lists are shared and mutable
+// in place (`{% do d.update(x) %}` is seen through every reference), tuples,
+// str indexed by code point, None/True/False, int64 and double arithmetic, and
+// Undefined. `Val` is a 16-byte tagged value; heap kinds are intrusively
+// reference counted (non-atomic: one render runs on one thread). Objects
+// marked immortal (constants owned by a compiled template's AST) are never
+// counted, so compiled templates can be shared between threads rendering
+// concurrently as long as each render keeps its templates alive.
+//
+// Errors are `Fault`s (kind + message + template/line once known) carried in
+// `R<T>` = std::expected<T, FaultPtr>; the public API converts them to
+// brine::Error with Salt's wording (errors.cpp).
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace brine::jinja {
+
+class Interp;
+class Val;
+
+// ---------------------------------------------------------------- faults
+
+enum class FaultKind : uint8_t {
+  kUndefined,  // UndefinedError: Salt prints "Jinja variable ..."
+  kSyntax,     // TemplateSyntaxError / TemplateRuntimeError / SecurityError
+  kSaltCall,   // an execution module failed: "Problem running salt function ..."
+  kOther,      // TypeError, ValueError, ...: Salt prints "Jinja error: ..."
+  kNotFound,   // TemplateNotFound
+};
+
+struct Fault {
+  FaultKind kind = FaultKind::kOther;
+  std::string message;
+  std::string template_name;  // set by the statement that saw the fault first
+  int line = 0;
+  bool parse = false;  // raised while compiling (TemplateSyntaxError)
+  std::string source;  // parse faults: the template text, for error context
+  bool located() const { return line > 0; }
+};
+using FaultPtr = std::unique_ptr<Fault>;
+
+template <typename T>
+using R = std::expected<T, FaultPtr>;
+using RV = R<Val>;
+using RS = R<void>;  // status
+
+std::unexpected<FaultPtr> fault(FaultKind kind, std::string message);
+inline std::unexpected<FaultPtr> type_error(std::string message) {
+  return fault(FaultKind::kOther, std::move(message));
+}
+inline std::unexpected<FaultPtr> runtime_error(std::string message) {
+  return fault(FaultKind::kSyntax, std::move(message));
+}
+
+#define JTRY(expr)                                                                           \
+  do {                                                                                       \
+    if (auto jtry_r_ = (expr); !jtry_r_) return std::unexpected(std::move(jtry_r_.error())); \
+  } while (0)
+
+#define JTRY_CONCAT2_(a, b) a##b
+#define JTRY_CONCAT_(a, b) JTRY_CONCAT2_(a, b)
+// JASSIGN(Val v, expr): declare `v` from a successful R<T>, else return its fault.
+#define JASSIGN(decl, expr) JASSIGN_IMPL_(JTRY_CONCAT_(jassign_r_, __LINE__), decl, expr)
+#define JASSIGN_IMPL_(tmp, decl, expr)                      \
+  auto tmp = (expr);                                        \
+  if (!tmp) return std::unexpected(std::move(tmp.error())); \
+  decl = std::move(*tmp)
+// JSET(var, expr): assign an existing variable; a single statement, safe
+// after `if (...)`.
+#define JSET(var, expr)                                               \
+  do {                                                                \
+    auto jset_r_ = (expr);                                            \
+    if (!jset_r_) return std::unexpected(std::move(jset_r_.error())); \
+    var = std::move(*jset_r_);                                        \
+  } while (0)
+
+// ---------------------------------------------------------------- heap
+
+struct Heap {
+  uint32_t refs = 1;
+  bool immortal = false;
+  virtual ~Heap() = default;
+  void ref() {
+    if (!immortal) ++refs;
+  }
+  void unref() {
+    if (!immortal && --refs == 0) destroy(this);
+  }
+  // Deletes h; past a nesting depth the deletion is deferred and drained
+  // iteratively so a 100000-deep list cannot overflow the stack.
+  static void destroy(Heap* h);
+};
+
+// Containers created while a render runs are linked into its Registry; at the
+// end of the render every survivor is emptied, which frees reference cycles
+// (a macro's closure holding the frame that holds the macro, `l.append(l)`).
+struct Registry;
+struct Tracked : Heap {
+  Tracked();
+  ~Tracked() override;
+  // Drops every Val this object holds (cycle breaking).
+  virtual void clear_refs() = 0;
+  void untrack();
+  Tracked* prev = nullptr;
+  Tracked* next = nullptr;
+  Registry* registry = nullptr;
+};
+
+struct Registry {
+  Registry();
+  ~Registry();  // clears and releases all survivors
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+  Tracked* head = nullptr;
+  Registry* previous = nullptr;  // restored on destruction (nested renders)
+  static Registry* current();
+};
+
+enum class Tag : uint8_t {
+  kNone,
+  kBool,
+  kInt,
+  kFloat,
+  // heap kinds from here on
+  kUndefined,
+  kStr,
+  kList,
+  kTuple,
+  kDict,
+  kObject,
+};
+
+struct StrObj;
+struct ListObj;
+struct DictObj;
+struct UndefObj;
+class Object;
+
+class Val {
+ public:
+  Val() : tag_(Tag::kNone) { u_.i = 0; }
+  Val(const Val& o) : tag_(o.tag_), u_(o.u_) {
+    if (is_heap()) u_.p->ref();
+  }
+  Val(Val&& o) noexcept : tag_(o.tag_), u_(o.u_) { o.tag_ = Tag::kNone; }
+  Val& operator=(const Val& o) {
+    if (this != &o) {
+      Val tmp(o);
+      swap(tmp);
+    }
+    return *this;
+  }
+  Val& operator=(Val&& o) noexcept {
+    if (this != &o) {
+      Val tmp(std::move(o));
+      swap(tmp);
+    }
+    return *this;
+  }
+  ~Val() {
+    if (is_heap()) u_.p->unref();
+  }
+  void swap(Val& o) noexcept {
+    std::swap(tag_, o.tag_);
+    std::swap(u_, o.u_);
+  }
+
+  static Val none() { return Val(); }
+  static Val boolean(bool b) {
+    Val v;
+    v.tag_ = Tag::kBool;
+    v.u_.b = b;
+    return v;
+  }
+  static Val integer(int64_t i) {
+    Val v;
+    v.tag_ = Tag::kInt;
+    v.u_.i = i;
+    return v;
+  }
+  static Val real(double d) {
+    Val v;
+    v.tag_ = Tag::kFloat;
+    v.u_.f = d;
+    return v;
+  }
+  static Val str(std::string s);
+  static Val str(std::string_view s) { return str(std::string(s)); }
+  static Val str(const char* s) { return str(std::string(s)); }
+  static Val markup(std::string s);  // str flagged as Markup (|e, |safe)
+  static Val list(std::vector<Val> items = {});
+  static Val tuple(std::vector<Val> items = {});
+  static Val dict();
+  // Undefined with Jinja's message ("'x' is undefined"); lenient ones behave
+  // like jinja2.Undefined (print as ""), strict ones fail on any use.
+  static Val undefined(std::string message, bool lenient = false, bool security = false);
+  // Takes ownership of a freshly created heap object (refs == 1).
+  static Val adopt(Tag tag, Heap* p) {
+    Val v;
+    v.tag_ = tag;
+    v.u_.p = p;
+    return v;
+  }
+  static Val object(Object* o);
+  // Marker for "argument not given" (an immortal, shared Undefined).
+  static Val absent();
+  bool is_absent() const;
+  // A new reference to an existing heap object.
+  static Val retain(Tag tag, Heap* p) {
+    p->ref();
+    return adopt(tag, p);
+  }
+
+  Tag tag() const { return tag_; }
+  bool is_heap() const { return tag_ >= Tag::kUndefined; }
+  bool is_none() const { return tag_ == Tag::kNone; }
+  bool is_bool() const { return tag_ == Tag::kBool; }
+  bool is_int() const { return tag_ == Tag::kInt; }
+  bool is_float() const { return tag_ == Tag::kFloat; }
+  // int or bool (Python's bool is an int subclass)
+  bool is_intlike() const { return tag_ == Tag::kInt || tag_ == Tag::kBool; }
+  bool is_number() const { return tag_ == Tag::kInt || tag_ == Tag::kFloat || tag_ == Tag::kBool; }
+  bool is_undefined() const { return tag_ == Tag::kUndefined; }
+  bool is_str() const { return tag_ == Tag::kStr; }
+  bool is_list() const { return tag_ == Tag::kList; }
+  bool is_tuple() const { return tag_ == Tag::kTuple; }
+  bool is_seq() const { return tag_ == Tag::kList || tag_ == Tag::kTuple; }
+  bool is_dict() const { return tag_ == Tag::kDict; }
+  bool is_object() const { return tag_ == Tag::kObject; }
+
+  bool as_bool() const { return u_.b; }
+  int64_t as_int() const { return tag_ == Tag::kBool ? (u_.b ? 1 : 0) : u_.i; }
+  double as_float() const { return u_.f; }
+  // int, bool or float as double
+  double as_number() const { return tag_ == Tag::kFloat ? u_.f : static_cast<double>(as_int()); }
+  const std::string& as_str() const;
+  StrObj* str_obj() const { return reinterpret_cast<StrObj*>(u_.p); }
+  ListObj* list_obj() const { return reinterpret_cast<ListObj*>(u_.p); }
+  DictObj* dict_obj() const { return reinterpret_cast<DictObj*>(u_.p); }
+  UndefObj* undef_obj() const { return reinterpret_cast<UndefObj*>(u_.p); }
+  Object* obj() const { return reinterpret_cast<Object*>(u_.p); }
+  Heap* heap() const { return u_.p; }
+  // Marks a heap value immortal (AST constants); see the file comment.
+  void make_immortal();
+
+  // Identity (Python `is`) for heap values, value equality for scalars.
+  bool same(const Val& o) const;
+
+ private:
+  Tag tag_;
+  union U {
+    bool b;
+    int64_t i;
+    double f;
+    Heap* p;
+  } u_;
+};
+
+struct StrObj final : Heap {
+  std::string s;
+  mutable int8_t ascii = -1;  // -1 unknown
+  bool markup = false;
+  bool is_ascii() const;
+};
+
+struct UndefObj final : Heap {
+  std::string message;
+  bool lenient = false;
+  bool security = false;
+};
+
+struct ListObj final : Tracked {
+  void clear_refs() override { items.clear(); }
+  std::vector<Val> items;
+  // How a list produced by dict.keys()/values()/items() prints.
+  // kGroup: a tuple printed as groupby's _GroupTuple(grouper=..., list=...).
+  enum class View : uint8_t { kNone, kKeys, kValues, kItems, kGroup } view = View::kNone;
+};
+
+// Insertion-ordered dict with Python key semantics (1 == 1.0 == True).
+struct DictObj final : Tracked {
+  void clear_refs() override { clear(); }
+  std::vector<std::pair<Val, Val>> items;
+  std::vector<size_t> hashes;  // parallel to items
+  std::vector<int32_t> table;  // open addressing into items; empty while small
+
+  size_t size() const { return items.size(); }
+  // Keys must be hashable (see hash_val); lookups with str keys are fast.
+  Val* find(const Val& key, size_t hash);
+  Val* find_str(std::string_view key);
+  // Inserts or replaces (keeping the key's position).
+  void set(Val key, size_t hash, Val value);
+  void set_str(std::string_view key, Val value);
+  bool erase(const Val& key, size_t hash);
+  void clear();
+
+ private:
+  void rebuild();
+  int32_t lookup_index(const Val& key, size_t hash) const;
+};
+
+// Everything else: callables, namespace, loop, cycler, modules, `salt`.
+class Object : public Tracked {
+ public:
+  enum class Kind : uint8_t {
+    kBuiltin,
+    kMethod,
+    kMacro,
+    kSaltFunc,
+    kSaltProxy,
+    kNamespace,
+    kLoop,
+    kCycler,
+    kJoiner,
+    kModule,
+    kFrame,
+    kBlockRef,
+    kSelfRef,
+  };
+  explicit Object(Kind k) : kind_(k) {}
+  Kind kind() const { return kind_; }
+  virtual std::string type_name() const = 0;  // for messages: 'Macro', 'Namespace'
+  // repr() of the object; str() is the same unless overridden.
+  virtual void repr(std::string& out) const;
+  virtual RS str(std::string& out) const {
+    repr(out);
+    return {};
+  }
+  bool callable() const {
+    return kind_ == Kind::kBuiltin || kind_ == Kind::kMethod || kind_ == Kind::kMacro ||
+           kind_ == Kind::kSaltFunc || kind_ == Kind::kJoiner || kind_ == Kind::kBlockRef ||
+           kind_ == Kind::kLoop;
+  }
+
+ private:
+  Kind kind_;
+};
+
+// ------------------------------------------------------------ helpers
+
+// Python's type name (type(x).__name__): 'str', 'int', 'dict', 'NoneType'...
+std::string type_name(const Val& v);
+// Jinja's object_type_repr: "dict object", "None", "str object".
+std::string object_type_repr(const Val& v);
+
+// Fails with the Undefined's error when v is undefined (or, for lenient
+// undefineds, only when `strict_only` is false).
+RS check_defined(const Val& v);
+
+// hash(v); TypeError for unhashable values (list, dict).
+R<size_t> hash_val(const Val& v);
+size_t hash_str(std::string_view s);
+
+// Python ==, without failing (undefined compared by identity).
+bool equals(const Val& a, const Val& b);
+
+// Python truthiness; fails on strict undefined.
+R<bool> truthy(const Val& v);
+
+// UTF-8 code points.
+size_t cp_len(const StrObj& s);
+
+}  // namespace brine::jinja
