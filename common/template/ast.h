@@ -60,8 +60,12 @@ struct Expr {
 };
 
 struct ConstExpr : Expr {
-  ConstExpr(Val v, int l) : Expr(EK::kConst, l), value(std::move(v)) { value.make_immortal(); }
+  ConstExpr(Val v, int l, bool is_data = false)
+      : Expr(EK::kConst, l), value(std::move(v)), data(is_data) {
+    value.make_immortal();
+  }
   Val value;
+  bool data;  // template text between tags (never escaped or finalized)
 };
 
 struct NameExpr : Expr {
@@ -322,8 +326,9 @@ struct BlockStmt : Stmt {
   Body body;
 };
 
-struct ScopeStmt : Stmt {  // {% autoescape %}: just a body here
+struct ScopeStmt : Stmt {  // {% autoescape expr %}
   explicit ScopeStmt(int l) : Stmt(SK::kScope, l) {}
+  ExprPtr autoescape;
   Body body;
 };
 

@@ -3,6 +3,7 @@
 #include "common/template/env_impl.h"
 #include "common/template/interp.h"
 #include "common/template/print.h"
+#include "common/template/strings.h"
 
 namespace brine::jinja {
 namespace {
@@ -190,6 +191,9 @@ R<Flow> Interp::exec_for(const ForStmt& s, Ctx& c, const Val& iterable, int dept
   Val fv;
   Ctx ic = c;
   ic.out = out;
+  // Jinja clears its "no iteration" flag at the end of each completed body,
+  // so `else` also runs when the first iteration breaks or every one continues.
+  bool completed = false;
   for (size_t i = 0; i < n; ++i) {
     loop->index0 = i;
     // Reuse the iteration frame unless a closure (macro) captured it.
@@ -205,8 +209,9 @@ R<Flow> Interp::exec_for(const ForStmt& s, Ctx& c, const Val& iterable, int dept
     JTRY(assign(s.target, std::move(item), ic));
     JASSIGN(Flow fl, exec_body(s.body, ic));
     if (fl == Flow::kBreak) break;
+    if (fl == Flow::kNormal) completed = true;
   }
-  if (n == 0 && !s.else_body.empty()) {
+  if (!completed && !s.else_body.empty()) {
     Ctx ec = c;
     ec.out = out;
     JTRY(exec_body(s.else_body, ec));
@@ -232,14 +237,23 @@ R<Flow> Interp::exec(const Stmt& s, Ctx& c) {
     case SK::kOutput: {
       if (c.suppress) return Flow::kNormal;
       for (const auto& item : static_cast<const OutputStmt&>(s).items) {
-        if (item->kind == EK::kConst) {
+        if (item->kind == EK::kConst && static_cast<const ConstExpr&>(*item).data) {
           const Val& v = static_cast<const ConstExpr&>(*item).value;
-          if (v.is_str()) {
+          {
             c.out->append(v.as_str());
             continue;
           }
         }
         JASSIGN(Val v, eval(*item, c));
+        if (c.autoescape && !(v.is_str() && v.str_obj()->markup)) {
+          std::string text;
+          if (auto r = append_output(text, v); !r) {
+            locate(*r.error(), item->line, c.tmpl);
+            return std::unexpected(std::move(r.error()));
+          }
+          c.out->append(strings::html_escape(text));
+          continue;
+        }
         if (auto r = append_output(*c.out, v); !r) {
           locate(*r.error(), item->line, c.tmpl);
           return std::unexpected(std::move(r.error()));
@@ -398,8 +412,16 @@ R<Flow> Interp::exec(const Stmt& s, Ctx& c) {
       return Flow::kBreak;
     case SK::kContinue:
       return Flow::kContinue;
-    case SK::kScope:
-      return exec_body(static_cast<const ScopeStmt&>(s).body, c);
+    case SK::kScope: {
+      const auto& sc = static_cast<const ScopeStmt&>(s);
+      JASSIGN(Val ae, eval(*sc.autoescape, c));
+      JASSIGN(bool on, truthy(ae));
+      bool saved = c.autoescape;
+      c.autoescape = on;
+      R<Flow> r = exec_body(sc.body, c);
+      c.autoescape = saved;
+      return r;
+    }
   }
   return Flow::kNormal;
 }

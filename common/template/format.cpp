@@ -374,8 +374,35 @@ RS format_value(std::string& out, const Val& v, std::string_view spec) {
             if (v.is_intlike())
               body = int_digits(v.as_int() < 0 ? -v.as_int() : v.as_int(), 10, false);
           } else {
-            body = format_float(a, 'g', static_cast<int>(prec == 0 ? 1 : prec), alt);
-            if (body.find_first_of(".en") == std::string::npos) body += ".0";
+            // Like 'g', but scientific from exp >= p - 1 and always a digit
+            // after the point in fixed notation (Python's format spec).
+            int p = static_cast<int>(prec == 0 ? 1 : std::min<int64_t>(prec, 400));
+            if (std::isnan(a) || std::isinf(a)) {
+              body = format_float(a, 'g', p, false);
+              break;
+            }
+            std::string sci = format_float(a, 'e', p - 1, false);
+            int exp = std::atoi(sci.c_str() + sci.find('e') + 1);
+            auto strip_zeros = [&](std::string s, bool keep_one) {
+              if (alt || s.find('.') == std::string::npos) return s;
+              size_t e = s.find('e');
+              std::string mant = s.substr(0, e), rest = e == std::string::npos ? "" : s.substr(e);
+              while (!mant.empty() && mant.back() == '0') mant.pop_back();
+              if (!mant.empty() && mant.back() == '.') {
+                if (keep_one) {
+                  mant += '0';
+                } else {
+                  mant.pop_back();
+                }
+              }
+              return mant + rest;
+            };
+            if (exp < -4 || exp >= p - 1) {
+              body = strip_zeros(sci, false);
+            } else {
+              body = strip_zeros(format_float(a, 'f', p - 1 - exp, false), true);
+              if (body.find('.') == std::string::npos) body += ".0";
+            }
           }
           break;
         case '%':

@@ -94,7 +94,8 @@ struct Ctx {
   Instance* inst = nullptr;
   Frame* frame = nullptr;  // kept alive by whoever created the Ctx
   std::string* out = nullptr;
-  bool suppress = false;  // output after {% extends %} is discarded
+  bool suppress = false;    // output after {% extends %} is discarded
+  bool autoescape = false;  // inside {% autoescape true %}
 };
 
 enum class Flow : uint8_t { kNormal, kBreak, kContinue };

@@ -104,7 +104,7 @@ class Parser {
       const Token& t = cur();
       if (t.type == Tok::kData) {
         if (!data) data = std::make_unique<OutputStmt>(t.line);
-        data->items.push_back(std::make_unique<ConstExpr>(Val::str(t.text), t.line));
+        data->items.push_back(std::make_unique<ConstExpr>(Val::str(t.text), t.line, true));
         next();
       } else if (t.type == Tok::kVarBegin) {
         next();
@@ -225,7 +225,7 @@ class Parser {
       out.push_back(parse_with());
     } else if (name == "autoescape") {
       auto s = std::make_unique<ScopeStmt>(next().line);
-      (void)parse_expression();
+      s->autoescape = parse_expression();
       s->body = parse_statements({"endautoescape"}, true);
       out.push_back(std::move(s));
     } else if (name == "call") {

@@ -552,7 +552,8 @@ RV f_symmetric_difference(Interp&, Val& v, A& a) {
   for (const auto& e : x) {
     if (in_list(y, e)) both.push_back(e);
   }
-  for (const auto& e : unique_list(all).list_obj()->items) {
+  Val all_unique = unique_list(all);
+  for (const auto& e : all_unique.list_obj()->items) {
     if (!in_list(both, e)) out.push_back(e);
   }
   return unique_list(out);

@@ -37,7 +37,7 @@ std::vector<std::string> split_ws(std::string_view s, int64_t maxsplit, bool rig
       while (pos < s.size() && space_at(s, pos, &nx)) pos = nx;
       if (pos >= s.size()) break;
       if (maxsplit >= 0 && static_cast<int64_t>(out.size()) == maxsplit) {
-        out.emplace_back(utf8::strip(s.substr(pos), nullptr, false, true));
+        out.emplace_back(s.substr(pos));
         break;
       }
       size_t start = pos;
@@ -57,7 +57,7 @@ std::vector<std::string> split_ws(std::string_view s, int64_t maxsplit, bool rig
     while (i > 0 && is_sp(i - 1)) --i;
     if (i <= 0) break;
     if (maxsplit >= 0 && static_cast<int64_t>(out.size()) == maxsplit) {
-      out.emplace_back(utf8::strip(s.substr(0, b[static_cast<size_t>(i)]), nullptr, true, false));
+      out.emplace_back(s.substr(0, b[static_cast<size_t>(i)]));
       break;
     }
     int64_t end = i;

@@ -176,10 +176,10 @@ class FakeSalt:
     """The `salt` global: salt['mod.fun'](...) and salt.mod.fun(...)."""
 
     def __init__(self, grains, pillar, opts):
-        self.grains = grains
-        self.pillar = pillar
-        self.opts = opts
-        self.funcs = {
+        self._grains = grains
+        self._pillar = pillar
+        self._opts = opts
+        self._funcs = {
             "test.echo": lambda text: text,
             "test.arg": lambda *a, **kw: {"args": list(a), "kwargs": kw},
             "grains.get": self.grains_get,
@@ -199,23 +199,23 @@ class FakeSalt:
         raise Exception("command failed")
 
     def grains_get(self, key, default="", delimiter=":"):
-        return traverse_dict_and_list(self.grains, key, default, delimiter)
+        return traverse_dict_and_list(self._grains, key, default, delimiter)
 
     def pillar_get(self, key, default="", merge=False, delimiter=":"):
-        ret = traverse_dict_and_list(self.pillar, key, default, delimiter)
+        ret = traverse_dict_and_list(self._pillar, key, default, delimiter)
         if merge and isinstance(default, dict) and isinstance(ret, dict):
             ret = dict_update(copy.deepcopy(default), ret)
         return ret
 
     def config_get(self, key, default=""):
-        for src in (self.opts, self.grains, self.pillar):
+        for src in (self._opts, self._grains, self._pillar):
             ret = traverse_dict_and_list(src, key, None)
             if ret is not None:
                 return ret
         return default
 
     def grains_filter_by(self, lookup_dict, grain="os_family", merge=None, default="default", base=None):
-        return filter_by(lookup_dict, grain, self.grains, merge, default, base)
+        return filter_by(lookup_dict, grain, self._grains, merge, default, base)
 
     def defaults_merge(self, dest, src, in_place=True, merge_lists=False):
         if in_place:
@@ -228,15 +228,15 @@ class FakeSalt:
         return dict_update(copy.deepcopy(obj_a), obj_b, merge_lists=merge_lists)
 
     def __getitem__(self, name):
-        return self.funcs[name]
+        return self._funcs[name]
 
     def __contains__(self, name):
-        return name in self.funcs
+        return name in self._funcs
 
     def __getattr__(self, mod):
         if mod.startswith("_"):
             raise AttributeError(mod)
-        funcs = self.funcs
+        funcs = self._funcs
 
         class Mod:
             def __getattr__(self, fun):
