@@ -614,8 +614,9 @@ def jinja_raise(msg):
 
 
 class DictLoader(jinja2.BaseLoader):
-    """In-memory file roots with Salt's SaltCacheLoader behaviour (globals
-    tplfile/tpldir/tpldot/tplroot updated on each load)."""
+    """In-memory file roots behaving like Salt's SaltCacheLoader.get_source:
+    relative names resolve against the `tpldir` global, and every load
+    updates the tplfile/tpldir/tpldot/tplroot globals."""
 
     def __init__(self, files):
         self.files = files
@@ -623,22 +624,31 @@ class DictLoader(jinja2.BaseLoader):
     def get_source(self, environment, template):
         if template.startswith("salt://"):
             template = template[len("salt://"):]
-        norm = posixpath.normpath(template)
+        _template = template
+        is_relative = template.split("/", 1)[0] in ("..", ".")
+        if is_relative:
+            if "tpldir" not in environment.globals:
+                raise TemplateNotFound(template)
+            _template = posixpath.normpath("/".join((environment.globals["tpldir"], template)))
+            if _template.split("/", 1)[0] == "..":
+                raise TemplateNotFound(template)
+        norm = posixpath.normpath(_template)
         if norm.startswith("..") or norm.startswith("/") or norm not in self.files:
             raise TemplateNotFound(template)
-        tpldir = posixpath.dirname(norm)
+        tpldir = posixpath.dirname(_template)
+        tplfile = _template
+        if is_relative:
+            tpldir = environment.globals.get("tpldir", tpldir)
+            tplfile = template
         environment.globals.update(
-            {"tplfile": norm, "tpldir": tpldir or ".", "tpldot": tpldir.replace("/", "."),
-             "tplroot": tpldir.split("/")[0]}
+            {"tplfile": tplfile, "tpldir": "." if tpldir == "" else tpldir,
+             "tpldot": tpldir.replace("/", "."), "tplroot": tpldir.split("/")[0]}
         )
         return self.files[norm], norm, lambda: True
 
 
 class SaltEnvironment(jinja2.sandbox.SandboxedEnvironment):
-    def join_path(self, template, parent):
-        if template.startswith("./") or template.startswith("../"):
-            return posixpath.normpath(posixpath.join(posixpath.dirname(parent), template))
-        return template
+    pass
 
 
 def make_env(files=None, options=None):
