@@ -39,7 +39,8 @@ int jsonl() {
       c.tmpl = doc->get_string("template");
       if (const Value* ctx = doc->find("context"); ctx && ctx->is_map()) c.context = ctx->as_map();
       if (const Value* files = doc->find("files"); files && files->is_map()) {
-        for (const auto& [k, v] : files->as_map()) c.files[k] = v.is_string() ? v.as_string() : std::string();
+        for (const auto& [k, v] : files->as_map())
+          c.files[k] = v.is_string() ? v.as_string() : std::string();
       }
       if (const Value* o = doc->find("options")) c.options = *o;
     }
@@ -47,7 +48,8 @@ int jsonl() {
     if (r) {
       std::cout << "{\"status\": \"ok\", \"output\": " << json_str(*r) << "}\n";
     } else {
-      std::cout << "{\"status\": \"error\", \"error\": " << json_str(r.error().to_string()) << "}\n";
+      std::cout << "{\"status\": \"error\", \"error\": " << json_str(r.error().to_string())
+                << "}\n";
     }
     std::cout.flush();
   }
