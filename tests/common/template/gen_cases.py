@@ -13,6 +13,10 @@ Case fields:
   entry     render this file from `files` instead of `template`
   options   Jinja environment options (trim_blocks, lstrip_blocks, ...)
   tmpl_name name of the top-level template (for relative imports)
+  tree      a directory (relative to this script) whose files are added to
+            `files`, named relative to that directory
+  sls       render `entry` as this SLS: Salt's generate_sls_context() values
+            (tplpath, tplfile, tpldir, slspath, ...) are added to the context
 
 Usage: gen_cases.py [--check] [--out FILE]
   --check: regenerate in memory and compare with the committed file
@@ -60,10 +64,45 @@ def load_cases():
     return cases
 
 
+def generate_sls_context(tmplpath, sls):
+    """salt.utils.templates.generate_sls_context"""
+    sls_context = {}
+    slspath = sls.replace(".", "/")
+    if tmplpath:
+        template = tmplpath
+        if not sls:
+            template = template.rsplit("/", 1)[-1]
+        elif template.endswith(f"{slspath}.sls"):
+            template = template[-(4 + len(slspath)):]
+        elif template.endswith(f"{slspath}/init.sls"):
+            template = template[-(9 + len(slspath)):]
+        slspath = template.rsplit("/", 1)[0] if "/" in template else ""
+        sls_context.update(dict(tplpath=tmplpath, tplfile=template, tpldir=slspath if slspath else ".",
+                                tpldot=slspath.replace("/", ".")))
+    sls_context.update(dict(slspath=slspath, slsdotpath=slspath.replace("/", "."),
+                            slscolonpath=slspath.replace("/", ":"), sls_path=slspath.replace("/", "_")))
+    return sls_context
+
+
+def load_tree(rel):
+    root = os.path.join(HERE, rel)
+    files = {}
+    for dirpath, _, names in os.walk(root):
+        for n in names:
+            full = os.path.join(dirpath, n)
+            with open(full, encoding="utf-8") as fh:
+                files[os.path.relpath(full, root)] = fh.read()
+    return files
+
+
 def run_case(case):
     context = json.loads(json.dumps(DEFAULT_CONTEXT))
     context.update(case.get("context") or {})
-    files = case.get("files") or {}
+    files = dict(load_tree(case["tree"])) if case.get("tree") else {}
+    files.update(case.get("files") or {})
+    if case.get("sls") is not None:
+        context["sls"] = case["sls"]
+        context.update(generate_sls_context("/srv/salt/" + case["entry"], case["sls"]))
     options = case.get("options") or {}
     entry = case.get("entry")
     template = files[entry] if entry else case.get("template", "")
@@ -78,6 +117,8 @@ def run_case(case):
     }
     if entry:
         rec["entry"] = entry
+    if case.get("tree"):
+        rec["tree"] = case["tree"]
     if case.get("tmpl_name"):
         rec["tmpl_name"] = case["tmpl_name"]
     if status == "ok":
