@@ -18,6 +18,7 @@ struct Registry::Module {
   std::vector<Function> functions;
   mutable std::once_flag once;
   mutable Availability availability;
+  mutable bool disabled = false;  // disable_modules / whitelist_modules: not loaded at all
 };
 
 Availability always_available(const Value&) { return Availability::yes(); }
@@ -146,6 +147,27 @@ int retcode_from_return(const Value& ret, int explicit_retcode) {
   return 0;
 }
 
+// The minion's log line for a failed call (Salt's _thread_return).
+void log_failure(spdlog::logger& log, const Function& f, Failure failure, const Error& e) {
+  switch (failure) {
+    case Failure::kInvocation:
+      log.error("Problem executing '{}': {}", f.full_name, e.message);
+      break;
+    case Failure::kArguments:
+      log.warn("Passed invalid arguments to {}: {}", f.full_name, e.message);
+      break;
+    case Failure::kCommandNotFound:
+      log.debug("Command required for '{}' not found: {}", f.full_name, e.message);
+      break;
+    case Failure::kException:
+      log.warn("The minion function caused an exception: {}: {}",
+               e.where.empty() ? "Exception" : e.where, e.message);
+      break;
+    default:
+      log.error("A command in '{}' had a problem: {}", f.full_name, e.to_string());
+  }
+}
+
 bool is_kwarg_word(std::string_view s, size_t& eq) {
   // ^([^\d\W][\w.-]*)=(?!=)(.*)$ with ASCII word characters.
   auto word = [](unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; };
@@ -268,6 +290,21 @@ Registry::Module* Registry::module(std::string_view name) const {
 
 void Registry::ensure_loaded(Module& m) const {
   std::call_once(m.once, [&] {
+    // Salt does not load modules named in disable_modules, or missing from a
+    // non-empty whitelist_modules.
+    auto listed = [&](const char* key) -> std::optional<bool> {
+      const Value* list = opts_.find(key);
+      if (!list || !list->is_list() || list->as_list().empty()) return std::nullopt;
+      for (const Value& v : list->as_list()) {
+        if (v.is_string() && v.as_string() == m.name) return true;
+      }
+      return false;
+    };
+    if (listed("disable_modules").value_or(false) || !listed("whitelist_modules").value_or(true)) {
+      m.disabled = true;
+      m.availability = Availability::no("disabled by the minion configuration");
+      return;
+    }
     if (!m.source) {
       m.availability = m.available(opts_);
       return;
@@ -315,7 +352,7 @@ std::string Registry::missing_fun_string(std::string_view fun) const {
   std::string_view mod = fun.substr(0, fun.find('.'));
   if (Module* m = module(mod)) {
     ensure_loaded(*m);
-    if (!m->availability.ok) {
+    if (!m->availability.ok && !m->disabled) {
       std::string s = "'" + std::string(mod) + "' __virtual__ returned False";
       if (!m->availability.reason.empty()) s += ": " + m->availability.reason;
       return s;
@@ -412,8 +449,7 @@ JobReturn Registry::execute(std::string_view fun, const List& args, const Map& k
     out.ret = Value(salt_error_string(*f, e));
     out.retcode = 1;
     out.out = "nested";
-    ctx.logger().log(out.failure == Failure::kException ? spdlog::level::err : spdlog::level::warn,
-                     "{}", out.ret.as_string());
+    if (ctx.log_failures) log_failure(ctx.logger(), *f, out.failure, e);
   }
   out.success = out.retcode == 0;
   ctx.logger().debug("'{}' took {:.3f} ms", f->full_name,

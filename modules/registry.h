@@ -198,6 +198,9 @@ class Context {
   bool local = false;
   // The retcode a function sets (test.retcode, cmd.run's exit status).
   int retcode = 0;
+  // execute() logs failed calls as Salt's minion does ("A command in 'x' had
+  // a problem: ..."); brine-call prints them itself and turns this off.
+  bool log_failures = true;
 
   // The grains, gathered on first use when no storage was given: either
   // `use_grains(&minion_grains)` (shared storage, written by grains.setval) or

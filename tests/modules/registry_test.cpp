@@ -253,6 +253,27 @@ TEST(RegistryTable, RejectsDuplicatesAndBadTables) {
   EXPECT_FALSE(r.add(ModuleSpec{"bad3", always_available, kBad3}));
 }
 
+TEST(RegistryTable, DisableAndWhitelistModules) {
+  Value pillar;
+  {
+    Registry r(Value::map({{"disable_modules", Value::list({Value("t")})}}));
+    ASSERT_TRUE(r.add(kTable));
+    Context ctx(r, r.opts(), pillar);
+    EXPECT_EQ(r.execute("t.f", {Value(1)}, {}, ctx).ret, Value("'t.f' is not available."));
+    EXPECT_TRUE(r.list_functions().empty());
+  }
+  {
+    Registry r(Value::map({{"whitelist_modules", Value::list({Value("u")})}}));
+    ASSERT_TRUE(r.add(kTable));
+    EXPECT_EQ(r.find("t.f"), nullptr);
+  }
+  {
+    Registry r(Value::map({{"whitelist_modules", Value::list({Value("t")})}}));
+    ASSERT_TRUE(r.add(kTable));
+    EXPECT_NE(r.find("t.f"), nullptr);
+  }
+}
+
 TEST(PythonLiteral, ParsesTheDefaultsTablesUse) {
   EXPECT_EQ(*parse_python_literal("None"), Value());
   EXPECT_EQ(*parse_python_literal("True"), Value(true));
