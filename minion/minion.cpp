@@ -221,7 +221,10 @@ struct Minion::Impl {
     }
     verifier = std::make_unique<protocol::PublicationVerifier>(*pinned);
     verifier->set_session_key(std::move(*r.session), r.pub_serial);
-    if (!sub || sub_port != r.publish_port) {
+    // A fresh SUB socket on every authentication: after a master restart it
+    // connects at once instead of waiting out the reconnect back-off.
+    {
+      sub.reset();
       uint16_t port = opts.get_int("publish_port", 0) > 0
                           ? static_cast<uint16_t>(opts.get_int("publish_port", 0))
                           : r.publish_port;

@@ -1,0 +1,482 @@
+#include "master/master.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "common/codec/msgpack.h"
+#include "common/crypto/crypto.h"
+#include "common/daemon/daemon.h"
+#include "common/log/log.h"
+#include "common/protocol/auth.h"
+#include "common/protocol/channel.h"
+#include "common/protocol/publication.h"
+#include "common/transport/transport.h"
+#include "master/channels.h"
+#include "master/events.h"
+#include "master/jobs.h"
+#include "master/keystore.h"
+#include "master/local_client.h"
+
+namespace brine::master {
+namespace fs = std::filesystem;
+
+namespace {
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+AuthPolicy policy_from(const Value& opts) {
+  AuthPolicy p;
+  const Value* aa = opts.find("auto_accept");
+  p.auto_accept = aa && aa->is_bool() && aa->as_bool();  // Salt: only a literal boolean true
+  const Value* om = opts.find("open_mode");
+  p.open_mode = om && om->is_bool() && om->as_bool();
+  p.autosign_file = opts.get_string("autosign_file");
+  p.autoreject_file = opts.get_string("autoreject_file");
+  p.max_minions = opts.get_int("max_minions", 0);
+  return p;
+}
+
+protocol::AuthStatus to_protocol(AuthStatus s) {
+  switch (s) {
+    case AuthStatus::kAccept:
+      return protocol::AuthStatus::kAccept;
+    case AuthStatus::kPending:
+      return protocol::AuthStatus::kPending;
+    case AuthStatus::kRejected:
+      return protocol::AuthStatus::kRejected;
+    case AuthStatus::kDenied:
+      return protocol::AuthStatus::kDenied;
+    case AuthStatus::kFull:
+      return protocol::AuthStatus::kFull;
+  }
+  return protocol::AuthStatus::kRejected;
+}
+}  // namespace
+
+struct Master::Impl {
+  Value opts;
+  std::shared_ptr<spdlog::logger> log = log::get("master");
+  KeyStore keys;
+  crypto::KeyPair identity;
+  std::string root_key;
+  protocol::AuthReplayGuard auth_replay;
+  std::mutex auth_mu;  // serialises key-store decisions
+
+  // Session (publication) key and the serial of the last publication under it.
+  std::mutex session_mu;
+  protocol::SessionKey session;
+  uint64_t serial = 0;
+  std::chrono::steady_clock::time_point session_started;
+
+  ChannelTable channels;
+  std::unique_ptr<transport::Publisher> publisher;
+  std::unique_ptr<transport::Server> request_server;
+  std::unique_ptr<transport::Server> local_server;
+  std::unique_ptr<EventBus> events;
+  std::unique_ptr<JobManager> jobs;
+
+  std::atomic<bool> stopping{false};
+  std::mutex wake_mu;
+  std::condition_variable wake;
+  std::thread maintenance;
+  std::vector<fs::file_time_type> key_dir_mtimes;
+
+  explicit Impl(Value o) : opts(std::move(o)), keys(opts.get_string("pki_dir")) {}
+
+  uint16_t publish_port() const {
+    return static_cast<uint16_t>(opts.get_int("publish_port", 4505));
+  }
+
+  // ------------------------------------------------------------ start-up
+  Status prepare_dirs() {
+    std::string user = opts.get_string("user");
+    BRINE_TRY(daemon::make_dir(opts.get_string("pki_dir"), 0700, user));
+    BRINE_TRY(daemon::make_dir(opts.get_string("cachedir"), 0700, user));
+    BRINE_TRY(daemon::make_dir(opts.get_string("sock_dir"), 0700, user));
+    BRINE_TRY(keys.ensure_dirs());
+    return ok();
+  }
+
+  Status load_identity() {
+    BRINE_TRY(crypto::init());
+    auto kp = crypto::load_or_create_keypair(opts.get_string("pki_dir"), "master");
+    if (!kp) return kp.error();
+    identity = std::move(*kp);
+    // The local key (Salt's .root_key) proves to this master that a CLI runs as
+    // its own user; it is new on every start.
+    root_key = crypto::hex(crypto::random_bytes(32));
+    fs::path rk = fs::path(opts.get_string("cachedir")) / kRootKeyName;
+    std::error_code ec;
+    fs::remove(rk, ec);
+    BRINE_TRY(crypto::write_file_atomic(rk, root_key, 0400));
+    std::lock_guard lock(session_mu);
+    std::mt19937 rng(std::random_device{}());
+    session = protocol::SessionKey::generate(rng() & 0x7fffffff);
+    session_started = std::chrono::steady_clock::now();
+    return ok();
+  }
+
+  Status bind_sockets() {
+    std::string iface = opts.get_string("interface", "0.0.0.0");
+    transport::SocketOptions so;
+    so.send_hwm = static_cast<int>(opts.get_int("pub_hwm", 1000));
+    so.backlog = static_cast<int>(opts.get_int("zmq_backlog", 1000));
+    auto pub = transport::Publisher::bind({transport::tcp_endpoint(iface, publish_port())}, so);
+    if (!pub) return pub.error();
+    publisher = std::move(*pub);
+
+    auto bus = EventBus::bind(opts.get_string("sock_dir"));
+    if (!bus) return bus.error();
+    events = std::move(*bus);
+
+    jobs = std::make_unique<JobManager>(opts, *events, channels, keys,
+                                        [this](const Value& load) { publish(load); });
+    BRINE_TRY(jobs->open());
+
+    transport::SocketOptions ro;
+    ro.backlog = so.backlog;
+    ro.recv_hwm = 100000;
+    ro.send_hwm = 100000;
+    ro.max_message_bytes = static_cast<int64_t>(protocol::kMaxFrameBytes);
+    int workers = static_cast<int>(std::max<int64_t>(1, opts.get_int("worker_threads", 5)));
+    auto req = transport::Server::start(
+        {transport::tcp_endpoint(iface, static_cast<int>(opts.get_int("ret_port", 4506)))}, workers,
+        [this](std::string_view b) { return handle_request(b); }, ro);
+    if (!req) return req.error();
+    request_server = std::move(*req);
+
+    fs::path local = fs::path(opts.get_string("sock_dir")) / kLocalSocketName;
+    std::error_code ec;
+    fs::remove(local, ec);
+    auto loc = transport::Server::start({transport::ipc_endpoint(local.string())}, 2,
+                                        [this](std::string_view b) { return handle_local(b); });
+    if (!loc) return loc.error();
+    local_server = std::move(*loc);
+    return ok();
+  }
+
+  // ------------------------------------------------------------ request channel
+  //
+  // The receive path reads top to bottom: peek the type, then auth or channel.
+  // Every early return logs once at debug and answers a clear error frame; the
+  // worker keeps serving whatever a peer sends.
+  std::string handle_request(std::string_view bytes) {
+    auto header = protocol::peek_frame(bytes);
+    if (!header) {
+      log->debug("dropping malformed request: {}", header.error().to_string());
+      return protocol::make_error_reply(protocol::kErrorBadFrame, header.error().message);
+    }
+    if (header->type == protocol::MessageType::kAuth) return on_auth(bytes);
+    if (header->type == protocol::MessageType::kChannel) return on_channel(*header);
+    return protocol::make_error_reply(protocol::kErrorBadFrame, "unexpected message type");
+  }
+
+  std::string on_auth(std::string_view bytes) {
+    auto req = protocol::open_auth_request(bytes, unix_now());
+    if (!req) {
+      log->warn("refused auth request: {}", req.error().to_string());
+      return protocol::make_error_reply(protocol::kErrorBadFrame, req.error().message);
+    }
+    if (!auth_replay.first_use(req->nonce, unix_now())) {
+      log->warn("refused replayed auth request for '{}'", req->id);
+      return protocol::make_error_reply(protocol::kErrorBadFrame, "replayed auth request");
+    }
+    std::string key_text = crypto::armor_public_key(req->pub);
+    Result<AuthStatus> decision = AuthStatus::kRejected;
+    {
+      std::lock_guard lock(auth_mu);
+      decision = keys.authorize(req->id, key_text, policy_from(opts));
+    }
+    if (!decision) {
+      log->error("auth of '{}' failed: {}", req->id, decision.error().to_string());
+      return protocol::make_error_reply(protocol::kErrorBusy, "master could not decide");
+    }
+    events->fire("salt/auth", Value::map({{"result", *decision == AuthStatus::kAccept ||
+                                                         *decision == AuthStatus::kPending},
+                                          {"act", std::string(auth_act(*decision))},
+                                          {"id", req->id},
+                                          {"pub", key_text}}));
+    if (*decision != AuthStatus::kAccept) {
+      log->info("authentication of '{}': {}", req->id, auth_act(*decision));
+      return protocol::make_auth_reply(identity, *req, to_protocol(*decision), publish_port(),
+                                       nullptr, nullptr);
+    }
+    protocol::ChannelKeys ck;
+    std::string reply;
+    uint32_t kid_at_auth = 0;
+    {
+      std::lock_guard lock(session_mu);
+      reply = protocol::make_auth_reply(identity, *req, protocol::AuthStatus::kAccept,
+                                        publish_port(), &session, &ck, serial);
+      kid_at_auth = session.kid;
+    }
+    auto entry = std::make_shared<ChannelEntry>();
+    entry->kid_at_auth = kid_at_auth;
+    entry->id = req->id;
+    entry->key_text = key_text;
+    entry->channel = std::make_unique<protocol::Channel>(std::move(ck));
+    entry->touch();
+    channels.add(std::move(entry));
+    log->info("authenticated minion '{}'", req->id);
+    return reply;
+  }
+
+  std::string on_channel(const protocol::FrameHeader& header) {
+    auto entry = channels.find(std::string(header.sid));
+    if (!entry) {
+      return protocol::make_error_reply(protocol::kErrorUnknownChannel, "authenticate again");
+    }
+    auto opened = entry->channel->open(header);
+    if (!opened) {
+      log->debug("dropping channel frame from '{}': {}", entry->id, opened.error().to_string());
+      return protocol::make_error_reply(protocol::kErrorBadFrame, "frame refused");
+    }
+    entry->touch();
+    auto payload = codec::msgpack_unpack(opened->payload);
+    if (!payload || !payload->is_map()) {
+      return entry->channel->seal_reply(
+          opened->ctr, codec::msgpack_pack(Value::map({{"error", "payload is not a map"}})));
+    }
+    if (payload->get_string("cmd") == "session_key") {
+      // The key travels in its own reply type and never enters a Value or a log.
+      // A minion whose channel predates this key was connected for every
+      // publication made under it, so it may open all of them (the ones it held
+      // while fetching); one that authenticated under this key got its floor then.
+      std::lock_guard lock(session_mu);
+      uint64_t floor = entry->kid_at_auth == session.kid ? serial : 0;
+      return protocol::make_session_key_reply(*entry->channel, opened->ctr, session, floor);
+    }
+    return entry->channel->seal_reply(opened->ctr, codec::msgpack_pack(dispatch(*entry, *payload)));
+  }
+
+  // Commands a minion may send on its channel: an explicit allow-list.
+  Value dispatch(ChannelEntry& entry, const Value& req) {
+    std::string cmd = req.get_string("cmd");
+    if (cmd == "ping") {
+      std::lock_guard lock(session_mu);
+      return Value::map({{"ok", true}, {"kid", static_cast<int64_t>(session.kid)}});
+    }
+    if (cmd == "_return") {
+      const Value* load = req.find("load");
+      if (!load || !load->is_map()) return Value::map({{"error", "return without a load"}});
+      jobs->on_return(entry.id, *load);
+      return Value::map({{"ok", true}});
+    }
+    if (cmd == "_grains") {
+      if (const Value* g = req.find("grains"); g && g->is_map()) entry.set_grains(*g);
+      return Value::map({{"ok", true}});
+    }
+    if (cmd == "minion_stop") {
+      // A clean shutdown: the minion is no longer connected.
+      std::string sid = entry.channel->sid();
+      channels.drop_if([&](const ChannelEntry& e) { return e.channel->sid() == sid; });
+      return Value::map({{"ok", true}});
+    }
+    if (cmd == "minion_start") {
+      if (const Value* g = req.find("grains"); g && g->is_map()) entry.set_grains(*g);
+      events->fire(
+          "salt/minion/" + entry.id + "/start",
+          Value::map({{"id", entry.id},
+                      {"data", "Minion " + entry.id + " started at " + EventBus::stamp_now()}}));
+      return Value::map({{"ok", true}});
+    }
+    return Value::map({{"error", "unknown command '" + cmd + "'"}});
+  }
+
+  // ------------------------------------------------------------ local API (CLIs)
+  std::string handle_local(std::string_view bytes) {
+    auto req = codec::msgpack_unpack(bytes);
+    if (!req || !req->is_map()) {
+      return codec::msgpack_pack(Value::map({{"error", "malformed request"}}));
+    }
+    if (!crypto::equal_ct(req->get_string("key"), root_key)) {
+      return codec::msgpack_pack(
+          Value::map({{"error", "Authentication failure: user '" + req->get_string("user") +
+                                    "' may not use this master (no valid key file)"}}));
+    }
+    std::string cmd = req->get_string("cmd");
+    Value reply;
+    if (cmd == "key_event") {
+      reply = on_key_event(*req);
+    } else if (cmd == "publish") {
+      const Value* load = req->find("load");
+      reply = load && load->is_map() ? jobs->publish(*load, req->get_string("user"))
+                                     : Value::map({{"error", "publish needs a load"}});
+    } else if (cmd == "returns") {
+      reply = jobs->returns(req->get_string("jid"));
+    } else if (cmd == "runner") {
+      const Value* a = req->find("arg");
+      const Value* k = req->find("kwarg");
+      reply = jobs->runner(req->get_string("fun"), a && a->is_list() ? a->as_list() : List{},
+                           k && k->is_map() ? k->as_map() : Map{});
+    } else if (cmd == "connected") {
+      reply = Value::map({{"minions", connected_ids()}});
+    } else {
+      reply = Value::map({{"error", "unknown command '" + cmd + "'"}});
+    }
+    return codec::msgpack_pack(reply);
+  }
+
+  Value on_key_event(const Value& req) {
+    bool removed = false;
+    if (const Value* evs = req.find("events"); evs && evs->is_list()) {
+      for (const auto& ev : evs->as_list()) {
+        std::string act = ev.get_string("act");
+        if (act == "delete" || act == "reject") removed = true;
+        events->fire("salt/key",
+                     Value::map({{"result", true}, {"act", act}, {"id", ev.get_string("id")}}));
+      }
+    }
+    reconcile_keys(removed);
+    return Value::map({{"ok", true}});
+  }
+
+  // Publishes one load to every minion (they match the target themselves).
+  void publish(const Value& load) {
+    std::string payload = codec::msgpack_pack(load);
+    std::string frame;
+    {
+      std::lock_guard lock(session_mu);
+      frame = protocol::make_publication(identity, session, ++serial, payload);
+    }
+    publisher->publish(frame);
+  }
+
+  // Minions whose channel carried a frame within three heartbeats: Salt's
+  // presence ("connected"). A minion sends a heartbeat every heartbeat_interval.
+  Value connected_ids() {
+    auto window =
+        std::chrono::seconds(3 * std::max<int64_t>(1, opts.get_int("heartbeat_interval", 10)) + 1);
+    List ids;
+    for (auto& id : channels.ids()) {
+      auto e = channels.find_id(id);
+      if (e && e->alive(window)) ids.emplace_back(id);
+    }
+    std::sort(ids.begin(), ids.end(),
+              [](const Value& a, const Value& b) { return a.as_string() < b.as_string(); });
+    return Value(std::move(ids));
+  }
+
+  // ------------------------------------------------------------ keys and rotation
+  //
+  // Drops channels whose key is no longer accepted as they authenticated with it,
+  // and rotates the session key when a key left (delete/reject) so that minion can
+  // no longer read publications.
+  void reconcile_keys(bool force_rotate) {
+    auto dropped = channels.drop_if([this](const ChannelEntry& e) {
+      auto current = keys.read(KeyState::kAccepted, e.id);
+      return !current || *current != e.key_text;
+    });
+    for (auto& id : dropped) log->info("minion '{}' lost its accepted key; channel closed", id);
+    bool rotate = force_rotate || !dropped.empty();
+    const Value* rk = opts.find("rotate_aes_key");
+    if (rotate && !(rk && rk->is_bool() && !rk->as_bool())) rotate_session_key("key change");
+  }
+
+  void rotate_session_key(const char* why) {
+    std::string notice;
+    {
+      std::lock_guard lock(session_mu);
+      session = protocol::SessionKey::generate(session.kid + 1);
+      serial = 0;
+      session_started = std::chrono::steady_clock::now();
+      notice = protocol::make_rotate_notice(identity, session.kid, unix_now());
+    }
+    log->info("rotated the session key ({})", why);
+    publisher->publish(notice);
+    events->fire("key", Value::map({{"rotate_aes_key", true}}));
+  }
+
+  std::vector<fs::file_time_type> read_key_dir_mtimes() {
+    std::vector<fs::file_time_type> out;
+    for (auto s : kAllKeyStates) {
+      std::error_code ec;
+      out.push_back(fs::last_write_time(keys.pki_dir() / dir_name(s), ec));
+    }
+    return out;
+  }
+
+  void maintenance_loop() {
+    key_dir_mtimes = read_key_dir_mtimes();
+    int64_t publish_session = opts.get_int("publish_session", 86400);
+    auto loop_interval =
+        std::chrono::seconds(std::max<int64_t>(1, opts.get_int("loop_interval", 60)));
+    auto next_clean = std::chrono::steady_clock::now();
+    while (!stopping.load()) {
+      {
+        std::unique_lock lock(wake_mu);
+        wake.wait_for(lock, std::chrono::seconds(1), [this] { return stopping.load(); });
+      }
+      if (stopping.load()) break;
+      // brine-key tells us directly; this catches edits made any other way.
+      auto now_mtimes = read_key_dir_mtimes();
+      if (now_mtimes != key_dir_mtimes) {
+        key_dir_mtimes = now_mtimes;
+        reconcile_keys(false);
+      }
+      bool due = false;
+      {
+        std::lock_guard lock(session_mu);
+        due = publish_session > 0 && std::chrono::steady_clock::now() - session_started >
+                                         std::chrono::seconds(publish_session);
+      }
+      if (due) rotate_session_key("publish_session elapsed");
+      if (std::chrono::steady_clock::now() >= next_clean) {
+        jobs->clean();
+        next_clean = std::chrono::steady_clock::now() + loop_interval;
+      }
+    }
+  }
+};
+
+Master::Master(Value opts) : impl_(std::make_unique<Impl>(std::move(opts))) {}
+Master::~Master() { stop(); }
+
+Status Master::start() {
+  BRINE_TRY(impl_->prepare_dirs());
+  BRINE_TRY(impl_->load_identity());
+  BRINE_TRY(impl_->bind_sockets());
+  impl_->maintenance = std::thread([this] { impl_->maintenance_loop(); });
+  impl_->log->info("brine-master {} started: publish_port {}, ret_port {}", BRINE_VERSION,
+                   impl_->publish_port(), impl_->opts.get_int("ret_port", 4506));
+  return ok();
+}
+
+void Master::stop() {
+  if (!impl_ || impl_->stopping.exchange(true)) return;
+  impl_->wake.notify_all();
+  if (impl_->maintenance.joinable()) impl_->maintenance.join();
+  if (impl_->request_server) impl_->request_server->stop();
+  if (impl_->local_server) impl_->local_server->stop();
+  impl_->log->info("brine-master stopped");
+}
+
+int Master::run() {
+  daemon::SignalWaiter signals;
+  if (auto s = start(); !s) {
+    impl_->log->critical("{}", s.error().to_string());
+    stop();
+    return 1;
+  }
+  if (auto s = daemon::drop_privileges(impl_->opts.get_string("user")); !s) {
+    impl_->log->critical("{}", s.error().to_string());
+    stop();
+    return 1;
+  }
+  while (signals.wait(std::chrono::seconds(1)) == 0) {
+  }
+  stop();
+  return 0;
+}
+
+}  // namespace brine::master

@@ -1,0 +1,214 @@
+// Remote execution end to end: a real master and three minions with different
+// grains on 127.0.0.1, driven through the real brine, brine-run and brine-call.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+
+#include "common/codec/json.h"
+#include "tests/integration/harness.h"
+
+namespace brine::testing {
+namespace {
+
+using std::chrono::seconds;
+
+// One cluster for the whole suite: starting daemons is the slow part.
+class RemoteExec : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    c_ = new Cluster();
+    c_->start_master(
+        "auto_accept: True\n"
+        "gather_job_timeout: 2\n"
+        "nodegroups:\n"
+        "  webs: 'G@role:web'\n"
+        "  dbs: L@db1\n");
+    c_->start_minion("web1", "grains:\n  role: web\n  tier: {level: front}\n");
+    c_->start_minion("web2", "grains:\n  role: web\n  tier: {level: back}\n");
+    c_->start_minion("db1", "grains:\n  role: db\n  tier: {level: back}\n");
+    for (auto id : {"web1", "web2", "db1"}) {
+      ASSERT_TRUE(c_->wait_for_log(*c_->minion(id), "authenticated with the master")) << id;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete c_;
+    c_ = nullptr;
+  }
+
+  // Ids that returned for `brine <args> --out json --static`.
+  static std::set<std::string> who(std::vector<std::string> args) {
+    args.insert(args.end(), {"--out", "json", "--static", "-t", "3"});
+    auto r = c_->brine(args);
+    std::set<std::string> ids;
+    auto v = codec::json_parse(r.out);
+    if (!v || !v->is_map()) {
+      ADD_FAILURE() << "not JSON: " << r.out << r.err;
+      return ids;
+    }
+    for (auto& [id, _] : v->as_map()) ids.insert(id);
+    return ids;
+  }
+
+  static Value json_of(const CmdResult& r) {
+    auto v = codec::json_parse(r.out);
+    EXPECT_TRUE(v) << r.out << r.err;
+    return v ? *v : Value();
+  }
+
+  static Cluster* c_;
+};
+Cluster* RemoteExec::c_ = nullptr;
+
+using Ids = std::set<std::string>;
+
+TEST_F(RemoteExec, PingAllPrintsNested) {
+  auto r = c_->brine({"web1", "test.ping"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "web1:\n    True\n");
+}
+
+TEST_F(RemoteExec, EveryMatcherReturnsExactlyTheExpectedSet) {
+  EXPECT_EQ(who({"*", "test.ping"}), (Ids{"db1", "web1", "web2"}));
+  EXPECT_EQ(who({"web*", "test.ping"}), (Ids{"web1", "web2"}));
+  EXPECT_EQ(who({"-E", "web[12]$", "test.ping"}), (Ids{"web1", "web2"}));
+  EXPECT_EQ(who({"-L", "web1,db1", "test.ping"}), (Ids{"db1", "web1"}));
+  EXPECT_EQ(who({"-G", "role:web", "test.ping"}), (Ids{"web1", "web2"}));
+  EXPECT_EQ(who({"-G", "tier:level:back", "test.ping"}), (Ids{"db1", "web2"}));
+  EXPECT_EQ(who({"-P", "role:^d.$|^db$", "test.ping"}), (Ids{"db1"}));
+  EXPECT_EQ(who({"-S", "127.0.0.1", "test.ping"}), (Ids{"db1", "web1", "web2"}));
+  EXPECT_EQ(who({"-N", "webs", "test.ping"}), (Ids{"web1", "web2"}));
+  EXPECT_EQ(who({"-C", "G@role:web and not web2", "test.ping"}), (Ids{"web1"}));
+  EXPECT_EQ(who({"-C", "( web1 or db1 ) and not G@role:db", "test.ping"}), (Ids{"web1"}));
+  EXPECT_EQ(who({"-C", "N@dbs or L@web2", "test.ping"}), (Ids{"db1", "web2"}));
+}
+
+TEST_F(RemoteExec, NoMatchExitsTwo) {
+  auto r = c_->brine({"nosuch*", "test.ping"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "No minions matched the target. No command was sent, no jid was assigned.\n");
+  EXPECT_EQ(r.err, "ERROR: No return received\n");
+}
+
+TEST_F(RemoteExec, ArgumentsAreTypedLikeSalt) {
+  auto v = json_of(c_->brine({"web1", "test.arg", "1", "yes", "2.5", "foo=bar", "--out", "json"}));
+  const Value* args = v.traverse("web1:args");
+  ASSERT_NE(args, nullptr);
+  EXPECT_EQ(*args, Value::list({1, true, 2.5}));
+  ASSERT_NE(v.traverse("web1:kwargs:foo"), nullptr);
+  EXPECT_EQ(*v.traverse("web1:kwargs:foo"), Value("bar"));
+  EXPECT_EQ(*v.traverse("web1:kwargs:__pub_fun"), Value("test.arg"));
+}
+
+TEST_F(RemoteExec, CmdRunAndRetcode) {
+  auto r = c_->brine({"web1", "cmd.run", "echo hello; echo world"});
+  EXPECT_EQ(r.out, "web1:\n    hello\n    world\n");
+  EXPECT_EQ(r.exit_code, 0);
+  auto rc = c_->brine({"web1", "cmd.retcode", "exit 3", "--out", "json"});
+  EXPECT_EQ(*json_of(rc).find("web1"), Value(3));
+  auto fail = c_->brine({"web1", "cmd.run", "exit 4"});
+  EXPECT_EQ(fail.exit_code, 1);
+  EXPECT_EQ(fail.err, "ERROR: Minions returned with non-zero exit code\n");
+}
+
+TEST_F(RemoteExec, UnknownFunctionIsNotAvailable) {
+  auto r = c_->brine({"web1", "foo.bar", "--out", "json"});
+  EXPECT_EQ(*json_of(r).find("web1"), Value("'foo.bar' is not available."));
+  EXPECT_EQ(r.exit_code, 1);
+}
+
+TEST_F(RemoteExec, AsyncThenLookupJid) {
+  auto r = c_->brine({"web*", "test.echo", "hi", "--async"});
+  ASSERT_EQ(r.exit_code, 0);
+  const std::string prefix = "Executed command with job ID: ";
+  ASSERT_EQ(r.out.rfind(prefix, 0), 0u) << r.out;
+  std::string jid = r.out.substr(prefix.size(), 20);
+  Value v;
+  ASSERT_TRUE(wait_until([&] {
+    auto l = c_->run({"jobs.lookup_jid", jid, "--out", "json"});
+    auto p = codec::json_parse(l.out);
+    if (!p || !p->is_map() || p->as_map().size() < 2) return false;
+    v = *p;
+    return true;
+  }));
+  EXPECT_EQ(v, Value::map({{"web1", "hi"}, {"web2", "hi"}}));
+  auto jobs = json_of(c_->run({"jobs.list_jobs", "--out", "json"}));
+  ASSERT_NE(jobs.find(jid), nullptr);
+  EXPECT_EQ(*jobs.find(jid)->find("Function"), Value("test.echo"));
+}
+
+TEST_F(RemoteExec, JobLongerThanTimeoutIsStillWaitedFor) {
+  auto start = std::chrono::steady_clock::now();
+  auto r = c_->brine({"web1", "test.sleep", "3", "-t", "1"});
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.out, "web1:\n    True\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_GE(took, seconds(3));
+}
+
+TEST_F(RemoteExec, BatchRunsInWaves) {
+  auto r = c_->brine({"*", "test.ping", "-b", "2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\nExecuting run on ['db1', 'web1']\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nExecuting run on ['web2']\n"), std::string::npos) << r.out;
+}
+
+TEST_F(RemoteExec, KillJobEndsALongCommand) {
+  auto r = c_->brine({"web2", "cmd.run", "sleep 100", "--async"});
+  std::string jid = r.out.substr(r.out.find(": ") + 2, 20);
+  ASSERT_TRUE(wait_until([&] {
+    auto f = json_of(c_->brine({"web2", "saltutil.find_job", jid, "--out", "json"}));
+    const Value* d = f.find("web2");
+    return d && d->is_map() && !d->as_map().empty();
+  }));
+  auto k = c_->brine({"web2", "saltutil.kill_job", jid});
+  EXPECT_EQ(k.exit_code, 0) << k.out << k.err;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        auto f = json_of(c_->brine({"web2", "saltutil.find_job", jid, "--out", "json"}));
+        const Value* d = f.find("web2");
+        return d && d->is_map() && d->as_map().empty();
+      },
+      seconds(15)));
+  auto ps = run_command({"/usr/bin/pgrep", "-f", "^sleep 100$"});
+  EXPECT_NE(ps.exit_code, 0) << "sleep 100 still running: " << ps.out;
+}
+
+TEST_F(RemoteExec, MalformedCommandLines) {
+  auto none = c_->brine({});
+  EXPECT_EQ(none.exit_code, 42);
+  EXPECT_NE(none.err.find("Cannot execute command without defining a target."), std::string::npos);
+  auto nofun = c_->brine({"*"});
+  EXPECT_EQ(nofun.exit_code, 42);
+  EXPECT_NE(nofun.err.find("Incomplete options passed."), std::string::npos);
+  auto two = c_->brine({"-E", "-G", "x", "test.ping"});
+  EXPECT_EQ(two.exit_code, 64);
+  auto bad = c_->brine({"--timeout", "abc", "*", "test.ping"});
+  EXPECT_EQ(bad.exit_code, 64);
+  EXPECT_NE(bad.err.find("brine: error:"), std::string::npos);
+  auto badc = c_->brine({"-C", "( web1 or", "test.ping"});
+  EXPECT_NE(badc.exit_code, 0);
+}
+
+TEST_F(RemoteExec, UserWithoutKeyIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run as another user";
+  auto r = run_command({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                        Cluster::bin("brine").string(), "-c", c_->master_config_dir().string(), "*",
+                        "test.ping"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("not allowed to publish"), std::string::npos) << r.out << r.err;
+}
+
+// Last: stops a minion.
+TEST_F(RemoteExec, ZStoppedMinionIsReportedAndExitIsNonZero) {
+  c_->minion("db1")->stop();
+  auto r = c_->brine({"*", "test.ping", "-t", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("db1:\n    Minion did not return. [Not connected]"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("web1:\n    True"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace brine::testing
