@@ -176,7 +176,7 @@ Result<std::optional<double>> timeout_of(const Value& t, std::string* text) {
 }
 
 // Salt's _run. Returns {pid, retcode, stdout, stderr} and sets the job retcode.
-Result<Value> run_core(Call& c, bool python_shell, bool merge_stderr) {
+Result<Value> run_core(Call& c, bool python_shell, bool merge_stderr, bool bg = false) {
   Context& ctx = c.ctx;
   const Value& cmd = c.get("cmd");
   const std::string loglevel_name = c.str("output_loglevel", "debug");
@@ -303,10 +303,11 @@ Result<Value> run_core(Call& c, bool python_shell, bool merge_stderr) {
   if (!timeout) return timeout.error();
 
   if (!quiet) {
-    ctx.logger().info("Executing command {}{}{} {}{}in directory '{}'", cmd.is_list() ? "" : "'",
+    ctx.logger().info("Executing command {}{}{} {}{}in directory '{}'{}", cmd.is_list() ? "" : "'",
                       log_cmd(cmd), cmd.is_list() ? "" : "'",
                       runas ? "as user '" + runas_name + "' " : std::string(),
-                      group_gid ? "in group '" + c.str("group") + "' " : std::string(), cwd);
+                      group_gid ? "in group '" + c.str("group") + "' " : std::string(), cwd,
+                      bg ? ". Executing command in the background, no output will be logged." : "");
   }
 
   o.env = std::move(*env);
@@ -344,6 +345,7 @@ Result<Value> run_core(Call& c, bool python_shell, bool merge_stderr) {
     o.timeout = std::chrono::milliseconds(static_cast<int64_t>(std::ceil(**timeout * 1000.0)));
   }
   o.cancel = ctx.cancel;
+  o.detach = bg;  // a background command outlives the job, as in Salt
 
   auto r = process::run(o);
   if (!r) {
@@ -357,6 +359,12 @@ Result<Value> run_core(Call& c, bool python_shell, bool merge_stderr) {
   }
   Map ret;
   ret.set("pid", Value(static_cast<int64_t>(r->pid)));
+  if (bg) {
+    ret.set("retcode", Value());
+    ret.set("stdout", Value(""));
+    ret.set("stderr", Value(""));
+    return Value(std::move(ret));
+  }
   if (r->timed_out) {
     ret.set("retcode", Value(1));
     ret.set("stdout", Value(shown + " : Timed out after " + timeout_text + " seconds"));
@@ -422,7 +430,7 @@ bool python_shell_default(Call& c) {
 }
 
 Result<Value> run(Call& c) {
-  auto r = run_core(c, python_shell_default(c), c.flag("redirect_stderr", true));
+  auto r = run_core(c, python_shell_default(c), c.flag("redirect_stderr", true), c.flag("bg"));
   if (!r) return r;
   if (c.flag("raise_err") && r->get_int("retcode") != 0) {
     return execution_error(c.flag("hide_output") ? "" : r->get_string("stdout"));
@@ -431,7 +439,7 @@ Result<Value> run(Call& c) {
 }
 
 Result<Value> shell(Call& c) {
-  auto r = run_core(c, true, true);
+  auto r = run_core(c, true, true, c.flag("bg"));
   if (!r) return r;
   return c.flag("hide_output") ? Value("") : Value(r->get_string("stdout"));
 }
@@ -462,6 +470,12 @@ Result<Value> retcode(Call& c) {
   auto r = run_core(c, python_shell_default(c), false);
   if (!r) return r;
   return Value(r->get_int("retcode"));
+}
+
+Result<Value> run_bg(Call& c) {
+  auto r = run_core(c, python_shell_default(c), false, true);
+  if (!r) return r;
+  return Value::map({{"pid", *r->find("pid")}});
 }
 
 Result<Value> which(Call& c) {
@@ -673,6 +687,28 @@ constexpr Param kShellParams[] = {
     {"success_stderr", "None"},
 };
 
+constexpr Param kRunBgParams[] = {
+    {"cmd"},
+    {"cwd", "None", Type::kString},
+    {"runas", "None", Type::kString},
+    {"group", "None", Type::kString},
+    {"shell", "None", Type::kString},
+    {"python_shell", "None"},
+    {"env", "None"},
+    {"clean_env", "False", Type::kBool},
+    {"template", "None"},
+    {"umask", "None"},
+    {"timeout", "None"},
+    {"output_encoding", "None"},
+    {"output_loglevel", "'debug'", Type::kString},
+    {"log_callback", "None"},
+    {"reset_system_locale", "True", Type::kBool},
+    {"ignore_retcode", "False", Type::kBool},
+    {"saltenv", "None"},
+    {"prepend_path", "None", Type::kString},
+    {"success_retcodes", "None"},
+};
+
 constexpr Param kCmdOnly[] = {{"cmd", {}, Type::kString}};
 
 }  // namespace
@@ -704,6 +740,12 @@ const std::string kDocRunStderr = make_doc(
 const std::string kDocRetcode = make_doc(
     "Execute a shell command and return the command's return code.\n\nKeyword arguments:\n",
     "\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cmd.retcode 'test -f /etc/hosts'\n");
+const std::string kDocRunBg = make_doc(
+    "Execute the passed command in the background and return its pid at once\n"
+    "({\"pid\": N}). The command runs in its own session, outlives the job and\n"
+    "its output is discarded.\n\nKeyword arguments:\n",
+    "\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cmd.run_bg \"sleep 60; touch "
+    "/tmp/done\"\n");
 const std::string kDocShell = make_doc(
     "Execute the passed command through the shell (``python_shell=True``\n"
     "always) and return the output as a string.\n\nKeyword arguments:\n",
@@ -735,6 +777,8 @@ const FunctionSpec kFunctions[] = {
     {"run", run, "Run a command, return its output", kDocRun, kRunParams, false, true},
     {"run_all", run_all, "Run a command, return pid/retcode/stdout/stderr", kDocRunAll,
      kRunAllParams, false, true},
+    {"run_bg", run_bg, "Start a command in the background, return its pid", kDocRunBg, kRunBgParams,
+     false, true},
     {"run_stderr", run_stderr, "Run a command, return its stderr", kDocRunStderr, kRunStreamParams,
      false, true},
     {"run_stdout", run_stdout, "Run a command, return its stdout", kDocRunStdout, kRunStreamParams,

@@ -151,6 +151,53 @@ ssize_t write_no_sigpipe(int fd, const char* data, size_t n) {
   return w;
 }
 
+// Starts the program in a new session without waiting for it (cmd.run_bg):
+// an intermediate child forks it and exits, so the program is reparented and
+// never becomes our zombie. Output goes to /dev/null.
+Result<Outcome> run_detached(const Options& o, const std::string& program, std::vector<char*>& argv,
+                             std::vector<char*>& envp, std::vector<gid_t>& groups) {
+  Fd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  Fd null_out(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+  Fd pid_r, pid_w, ep_r, ep_w;
+  if (!null_in || !null_out || !make_pipe(pid_r, pid_w) || !make_pipe(ep_r, ep_w)) {
+    return make_error(Errc::kIo, os_error(errno, "pipe"));
+  }
+  pid_t mid = ::fork();
+  if (mid < 0) return make_error(Errc::kIo, os_error(errno, o.argv[0]));
+  if (mid == 0) {
+    pid_t grandchild = ::fork();
+    if (grandchild == 0) {
+      ::setsid();
+      child(program.c_str(), argv.data(), o.env ? envp.data() : environ, null_in.get(),
+            null_out.get(), null_out.get(), ep_w.get(), o, groups.data(), groups.size());
+    }
+    [[maybe_unused]] auto n = ::write(pid_w.get(), &grandchild, sizeof grandchild);
+    ::_exit(grandchild < 0 ? 1 : 0);
+  }
+  pid_w.reset();
+  ep_w.reset();
+  int status = 0;
+  while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_t grandchild = -1;
+  if (::read(pid_r.get(), &grandchild, sizeof grandchild) !=
+          static_cast<ssize_t>(sizeof grandchild) ||
+      grandchild <= 0) {
+    return make_error(Errc::kIo, os_error(EAGAIN, o.argv[0]));
+  }
+  int exec_errno = 0;
+  ssize_t n;
+  do {
+    n = ::read(ep_r.get(), &exec_errno, sizeof exec_errno);
+  } while (n < 0 && errno == EINTR);
+  if (n == static_cast<ssize_t>(sizeof exec_errno)) {
+    return make_error(errc_for(exec_errno), os_error(exec_errno, o.argv[0]));
+  }
+  Outcome res;
+  res.pid = grandchild;
+  return res;
+}
+
 }  // namespace
 
 std::string default_path() {
@@ -219,6 +266,8 @@ Result<Outcome> run(const Options& o) {
       !make_pipe(ep_r, ep_w)) {
     return make_error(Errc::kIo, os_error(errno, "pipe"));
   }
+
+  if (o.detach) return run_detached(o, program, argv, envp, groups);
 
   pid_t pid = ::fork();
   if (pid < 0) return make_error(Errc::kIo, os_error(errno, o.argv[0]));
@@ -371,7 +420,11 @@ Result<Outcome> run(const Options& o) {
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
-  if (o.cancel) o.cancel->detach_process_group(pid);
+  if (o.cancel) {
+    o.cancel->detach_process_group(pid);
+    // The child may have died of the cancel signal before the loop saw it.
+    if (!res.cancelled) res.cancelled = o.cancel->requested();
+  }
   if (WIFEXITED(status)) {
     res.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

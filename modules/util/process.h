@@ -49,6 +49,9 @@ struct Options {
   CancelToken* cancel = nullptr;
   size_t max_output = size_t{64} << 20;
   std::chrono::milliseconds kill_grace{5000};
+  // Start in a new session and return at once (Outcome::pid only); output,
+  // input, timeout and cancellation do not apply.
+  bool detach = false;
 };
 
 struct Outcome {

@@ -198,6 +198,23 @@ TEST_F(CmdModule, Runas) {
             Value("ERROR: User 'no-such-user-xyz' is not available"));
 }
 
+TEST_F(CmdModule, BackgroundCommands) {
+  std::string marker = tmp_.file("done");
+  auto start = Clock::now();
+  auto r = run("cmd.run_bg", {Value("sleep 0.3; echo $$ > " + marker)});
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(250));
+  ASSERT_TRUE(r.ret.is_map());
+  int64_t pid = r.ret.get_int("pid");
+  EXPECT_GT(pid, 0);
+  for (int i = 0; i < 200 && tmp_.read("done").empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(std::atoll(tmp_.read("done").c_str()), pid);
+  EXPECT_EQ(run("cmd.run", {Value("sleep 5")}, Map{{"bg", Value(true)}}).ret, Value(""));
+  EXPECT_EQ(try_call("cmd.run_bg", {Value("no-such-program-xyz")}).error().message.substr(0, 24),
+            "Unable to run command '[");
+}
+
 TEST_F(CmdModule, WhichAndHasExec) {
   EXPECT_EQ(run("cmd.which", {Value("sh")}).ret.as_string().substr(0, 1), "/");
   EXPECT_EQ(run("cmd.which", {Value("no-such-binary-xyz")}).ret, Value());
