@@ -333,6 +333,10 @@ class SqliteJobCache final : public JobCache {
   void enqueue(Op op) {
     std::unique_lock lock(qmu_);
     space_cv_.wait(lock, [&] { return queue_.size() < o_.max_queue || stopped_; });
+    if (stopped_) {  // closing: nothing will commit this
+      if (op.done) op.done->set_value(make_error(Errc::kUnavailable, "job cache is closed"));
+      return;
+    }
     queue_.push_back(std::move(op));
     enqueued_++;
     if (queue_.size() == 1 || queue_.size() >= o_.batch_rows ||
