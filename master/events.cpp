@@ -10,12 +10,13 @@
 
 namespace brine::master {
 
-Result<std::unique_ptr<EventBus>> EventBus::bind(const std::string& sock_dir) {
+Result<std::unique_ptr<EventBus>> EventBus::bind(const std::string& sock_dir, int ipc_mode) {
   auto path = (std::filesystem::path(sock_dir) / kEventSocketName).string();
   std::error_code ec;
   std::filesystem::remove(path, ec);
   transport::SocketOptions o;
   o.send_hwm = 100000;
+  o.ipc_mode = ipc_mode;
   auto pub = transport::Publisher::bind({transport::ipc_endpoint(path)}, o);
   if (!pub) return pub.error();
   return std::unique_ptr<EventBus>(new EventBus(std::move(*pub)));

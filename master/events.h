@@ -18,7 +18,8 @@ namespace brine::master {
 
 class EventBus {
  public:
-  static Result<std::unique_ptr<EventBus>> bind(const std::string& sock_dir);
+  // `ipc_mode`: 0600 normally; 0666 when publisher_acl users must follow their jobs.
+  static Result<std::unique_ptr<EventBus>> bind(const std::string& sock_dir, int ipc_mode = 0600);
   void fire(std::string_view tag, Value data);
 
   // Encoding shared with listeners (brine, brine-run state.event).

@@ -9,11 +9,12 @@
 namespace brine::master {
 
 JobManager::JobManager(const Value& opts, EventBus& events, ChannelTable& channels,
-                       const KeyStore& keys, Publish publish)
+                       const KeyStore& keys, const PublisherAcl& acl, Publish publish)
     : opts_(opts),
       events_(events),
       channels_(channels),
       keys_(keys),
+      acl_(acl),
       publish_(std::move(publish)) {}
 
 JobManager::~JobManager() = default;
@@ -68,6 +69,11 @@ Value JobManager::publish(const Value& request, const std::string& user) {
   };
   auto expected = matcher::expected_minions(*compiled, accepted, facts,
                                             opts_.get_bool("minion_data_cache", true));
+  if (auto allowed = acl_.authorize(user, *fun, expected.minions); !allowed) {
+    log->warn("user '{}' may not publish {}: {}", user,
+              fun->is_string() ? fun->as_string() : "these functions", allowed.error().message);
+    return fail(allowed.error().message);
+  }
   if (expected.minions.empty()) {
     return Value::map({{"jid", Value()}, {"minions", Value::list()}});
   }

@@ -16,6 +16,7 @@
 
 #include "common/result.h"
 #include "common/values/value.h"
+#include "master/acl.h"
 #include "master/channels.h"
 #include "master/events.h"
 #include "master/keystore.h"
@@ -30,11 +31,12 @@ class JobManager {
  public:
   using Publish = std::function<void(const Value& load)>;
   JobManager(const Value& opts, EventBus& events, ChannelTable& channels, const KeyStore& keys,
-             Publish publish);
+             const PublisherAcl& acl, Publish publish);
   ~JobManager();
   Status open();
 
-  // `request` is the CLI's load; `user` the authenticated local user.
+  // `request` is the CLI's load; `user` the authenticated local user ("root"
+  // for the master's own user), checked against publisher_acl.
   Value publish(const Value& request, const std::string& user);
   void on_return(const std::string& id, Value envelope);
   Value returns(const std::string& jid);
@@ -46,6 +48,7 @@ class JobManager {
   EventBus& events_;
   ChannelTable& channels_;
   const KeyStore& keys_;
+  const PublisherAcl& acl_;
   Publish publish_;
   std::unique_ptr<jobcache::JobCache> cache_;
 };

@@ -19,12 +19,15 @@ std::string current_user() {
 
 std::string local_key_path(const Value& opts, const std::string& user) {
   std::filesystem::path dir = opts.get_string("cachedir");
-  // The daemon's own user (or root) uses .root_key, as in Salt.
-  std::string daemon_user = opts.get_string("user");
-  if (user == "root" || user == daemon_user || (daemon_user.empty() && user == current_user())) {
-    return (dir / kRootKeyName).string();
+  // A user with a publisher_acl key file uses it; root and the daemon's own
+  // user use .root_key, as in Salt (`user` defaults to whoever runs the tool,
+  // so the daemon's user cannot be told from the config here).
+  if (user != "root") {
+    auto own = dir / ("." + user + "_key");
+    std::error_code ec;
+    if (std::filesystem::exists(own, ec)) return own.string();
   }
-  return (dir / ("." + user + "_key")).string();
+  return (dir / kRootKeyName).string();
 }
 
 struct LocalClient::Impl {

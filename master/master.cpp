@@ -18,6 +18,7 @@
 #include "common/protocol/channel.h"
 #include "common/protocol/publication.h"
 #include "common/transport/transport.h"
+#include "master/acl.h"
 #include "master/channels.h"
 #include "master/events.h"
 #include "master/jobs.h"
@@ -69,6 +70,7 @@ struct Master::Impl {
   KeyStore keys;
   crypto::KeyPair identity;
   std::string root_key;
+  PublisherAcl acl;
   protocol::AuthReplayGuard auth_replay;
   std::mutex auth_mu;  // serialises key-store decisions
 
@@ -91,7 +93,7 @@ struct Master::Impl {
   std::thread maintenance;
   std::vector<fs::file_time_type> key_dir_mtimes;
 
-  explicit Impl(Value o) : opts(std::move(o)), keys(opts.get_string("pki_dir")) {}
+  explicit Impl(Value o) : opts(std::move(o)), keys(opts.get_string("pki_dir")), acl(opts) {}
 
   uint16_t publish_port() const {
     return static_cast<uint16_t>(opts.get_int("publish_port", 4505));
@@ -119,6 +121,13 @@ struct Master::Impl {
     std::error_code ec;
     fs::remove(rk, ec);
     BRINE_TRY(crypto::write_file_atomic(rk, root_key, 0400));
+    BRINE_TRY(acl.write_user_keys(opts.get_string("cachedir")));
+    if (!acl.empty()) {
+      // publisher_acl users reach their own key file and the local socket; the
+      // key file (0400, theirs) is what proves who they are.
+      ::chmod(opts.get_string("cachedir").c_str(), 0711);
+      ::chmod(opts.get_string("sock_dir").c_str(), 0711);
+    }
     std::lock_guard lock(session_mu);
     std::mt19937 rng(std::random_device{}());
     session = protocol::SessionKey::generate(rng() & 0x7fffffff);
@@ -135,11 +144,11 @@ struct Master::Impl {
     if (!pub) return pub.error();
     publisher = std::move(*pub);
 
-    auto bus = EventBus::bind(opts.get_string("sock_dir"));
+    auto bus = EventBus::bind(opts.get_string("sock_dir"), acl.empty() ? 0600 : 0666);
     if (!bus) return bus.error();
     events = std::move(*bus);
 
-    jobs = std::make_unique<JobManager>(opts, *events, channels, keys,
+    jobs = std::make_unique<JobManager>(opts, *events, channels, keys, acl,
                                         [this](const Value& load) { publish(load); });
     BRINE_TRY(jobs->open());
 
@@ -158,8 +167,11 @@ struct Master::Impl {
     fs::path local = fs::path(opts.get_string("sock_dir")) / kLocalSocketName;
     std::error_code ec;
     fs::remove(local, ec);
-    auto loc = transport::Server::start({transport::ipc_endpoint(local.string())}, 2,
-                                        [this](std::string_view b) { return handle_local(b); });
+    transport::SocketOptions lo;
+    lo.ipc_mode = acl.empty() ? 0600 : 0666;
+    auto loc = transport::Server::start(
+        {transport::ipc_endpoint(local.string())}, 2,
+        [this](std::string_view b) { return handle_local(b); }, lo);
     if (!loc) return loc.error();
     local_server = std::move(*loc);
     return ok();
@@ -299,18 +311,18 @@ struct Master::Impl {
     if (!req || !req->is_map()) {
       return codec::msgpack_pack(Value::map({{"error", "malformed request"}}));
     }
-    if (!crypto::equal_ct(req->get_string("key"), root_key)) {
-      return codec::msgpack_pack(
-          Value::map({{"error", "Authentication failure: user '" + req->get_string("user") +
-                                    "' may not use this master (no valid key file)"}}));
-    }
+    auto user = acl.authenticate(req->get_string("user"), req->get_string("key"), root_key);
+    if (!user) return codec::msgpack_pack(Value::map({{"error", user.error().message}}));
     std::string cmd = req->get_string("cmd");
+    if (*user != "root" && cmd != "publish" && cmd != "returns" && cmd != "connected") {
+      return codec::msgpack_pack(Value::map({{"error", "Authorization error occurred."}}));
+    }
     Value reply;
     if (cmd == "key_event") {
       reply = on_key_event(*req);
     } else if (cmd == "publish") {
       const Value* load = req->find("load");
-      reply = load && load->is_map() ? jobs->publish(*load, req->get_string("user"))
+      reply = load && load->is_map() ? jobs->publish(*load, *user)
                                      : Value::map({{"error", "publish needs a load"}});
     } else if (cmd == "returns") {
       reply = jobs->returns(req->get_string("jid"));

@@ -14,6 +14,8 @@ namespace {
 
 using std::chrono::seconds;
 
+Cluster* RemoteExecCluster();
+
 // One cluster for the whole suite: starting daemons is the slow part.
 class RemoteExec : public ::testing::Test {
  protected:
@@ -22,6 +24,8 @@ class RemoteExec : public ::testing::Test {
     c_->start_master(
         "auto_accept: True\n"
         "gather_job_timeout: 2\n"
+        "publisher_acl:\n"
+        "  nobody: ['test.ping', {'web*': ['test.echo']}]\n"
         "nodegroups:\n"
         "  webs: 'G@role:web'\n"
         "  dbs: L@db1\n");
@@ -58,8 +62,12 @@ class RemoteExec : public ::testing::Test {
   }
 
   static Cluster* c_;
+
+ public:
+  static Cluster* cluster() { return c_; }
 };
 Cluster* RemoteExec::c_ = nullptr;
+Cluster* RemoteExecCluster() { return RemoteExec::cluster(); }
 
 using Ids = std::set<std::string>;
 
@@ -191,13 +199,40 @@ TEST_F(RemoteExec, MalformedCommandLines) {
   EXPECT_NE(badc.exit_code, 0);
 }
 
+CmdResult brine_as(const std::string& user, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"/usr/bin/setpriv",
+                                "--reuid=" + user,
+                                "--regid=nogroup",
+                                "--clear-groups",
+                                Cluster::bin("brine").string(),
+                                "-c",
+                                RemoteExecCluster()->master_config_dir().string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv);
+}
+
 TEST_F(RemoteExec, UserWithoutKeyIsRefused) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to run as another user";
-  auto r = run_command({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                        Cluster::bin("brine").string(), "-c", c_->master_config_dir().string(), "*",
-                        "test.ping"});
+  auto r = brine_as("daemon", {"*", "test.ping"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("not allowed to publish"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.err.find("user 'daemon' is not allowed to publish"), std::string::npos)
+      << r.out << r.err;
+}
+
+TEST_F(RemoteExec, PublisherAclUserMayRunOnlyWhatTheAclAllows) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run as another user";
+  auto ok = brine_as("nobody", {"web1", "test.ping"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.out, "web1:\n    True\n");
+  auto echo = brine_as("nobody", {"web*", "test.echo", "hi", "--out", "json", "--static"});
+  EXPECT_EQ(echo.exit_code, 0) << echo.err;
+  // test.echo is allowed on web* only, cmd.run nowhere.
+  auto db = brine_as("nobody", {"db1", "test.echo", "hi"});
+  EXPECT_NE(db.exit_code, 0);
+  EXPECT_NE(db.err.find("Authorization error occurred."), std::string::npos) << db.err;
+  auto cmd = brine_as("nobody", {"web1", "cmd.run", "id"});
+  EXPECT_NE(cmd.exit_code, 0);
+  EXPECT_NE(cmd.err.find("Authorization error occurred."), std::string::npos) << cmd.err;
 }
 
 // Last: stops a minion.
