@@ -64,7 +64,8 @@ std::string log_cmd(const Value& cmd) {
   if (cmd.is_list()) {
     return cmd.as_list().empty() ? std::string() : coerce_to_str(cmd.as_list()[0]);
   }
-  auto words = text::split_ws(cmd.is_string() ? cmd.as_string() : coerce_to_str(cmd));
+  const std::string line = cmd.is_string() ? cmd.as_string() : coerce_to_str(cmd);
+  auto words = text::split_ws(line);
   return words.empty() ? std::string() : std::string(words[0]);
 }
 

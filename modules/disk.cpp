@@ -43,7 +43,8 @@ Result<std::vector<std::vector<std::string>>> df_rows(Call& c, List argv) {
   if (!out) return out.error();
   std::vector<std::vector<std::string>> rows;
   std::string pending;
-  for (auto line : text::splitlines(out->is_string() ? out->as_string() : "")) {
+  const std::string output = out->is_string() ? out->as_string() : std::string();
+  for (auto line : text::splitlines(output)) {
     if (line.empty() || line.starts_with("Filesystem")) continue;
     std::string joined = pending.empty() ? std::string(line) : pending + " " + std::string(line);
     auto words = text::split_ws(joined);

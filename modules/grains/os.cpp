@@ -239,7 +239,8 @@ void add_distribution(Map& g) {
   g.set("osfullname", Value(std::string(text::strip(name))));
   std::string release = get("VERSION_ID");
   if (release.empty() && id == "mendel") {
-    auto words = text::split_ws(get("PRETTY_NAME"));
+    const std::string pretty = get("PRETTY_NAME");
+    auto words = text::split_ws(pretty);
     if (words.size() >= 3) release = std::string(words[2]);
   }
   if (!release.empty()) g.set("osrelease", Value(release));
