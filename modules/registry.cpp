@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "common/cli/args.h"
 #include "modules/binding.h"
 
 namespace brine::modules {
@@ -201,7 +202,8 @@ SplitArgs split_publication_args(const List& arg) {
     } else if (a.is_string()) {
       size_t eq = 0;
       if (is_kwarg_word(a.as_string(), eq)) {
-        out.kwargs.set(a.as_string().substr(0, eq), Value(a.as_string().substr(eq + 1)));
+        out.kwargs.set(a.as_string().substr(0, eq),
+                       cli::yamlify(std::string_view(a.as_string()).substr(eq + 1)));
         continue;
       }
     }

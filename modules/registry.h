@@ -266,8 +266,8 @@ struct JobReturn {
 // Splits a publication's `arg` list (Salt's wire form) into positional values
 // and kwargs: a dict carrying "__kwarg__": true contributes its other keys as
 // kwargs, and a string of the form `name=value` (identifier, '=', not '==')
-// becomes a kwarg with the value left as the string, as the minion side of
-// Salt's parse_input does (values were already typed by the CLI).
+// becomes a kwarg with its value typed by Salt's CLI rules (yamlify), as the
+// minion side of Salt's parse_input does.
 struct SplitArgs {
   List args;
   Map kwargs;

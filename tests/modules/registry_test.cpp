@@ -298,12 +298,13 @@ TEST(PublicationArgs, SplitsKwargDictAndKeyValueStrings) {
            Value("foo=bar"),
            Value("a==b"),
            Value("1x=2"),
+           Value("n=0644"),
            Value::map({{"__kwarg__", Value(true)}, {"k", Value(2)}}),
            Value::map({{"plain", Value("dict")}})};
   auto s = split_publication_args(arg);
   EXPECT_EQ(s.args,
             (List{Value(1), Value("a==b"), Value("1x=2"), Value::map({{"plain", Value("dict")}})}));
-  EXPECT_EQ(s.kwargs, (Map{{"foo", Value("bar")}, {"k", Value(2)}}));
+  EXPECT_EQ(s.kwargs, (Map{{"foo", Value("bar")}, {"n", Value(644)}, {"k", Value(2)}}));
 }
 
 TEST(Context, GrainsAreLoadedLazilyOnce) {
