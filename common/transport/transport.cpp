@@ -13,9 +13,23 @@
 namespace brine::transport {
 namespace {
 
-// One context per process: sockets of all components share its I/O thread.
+// One context per process: sockets of all components share its I/O threads.
+// configure_context() may size it before it is first made.
+std::mutex g_context_mu;
+int g_io_threads = 1;
+int g_max_sockets = 0;  // 0 = libzmq's default
+bool g_context_made = false;
+
+zmq::context_t make_context() {
+  std::lock_guard lock(g_context_mu);
+  g_context_made = true;
+  zmq::context_t ctx(g_io_threads);
+  if (g_max_sockets > 0) zmq_ctx_set(ctx.handle(), ZMQ_MAX_SOCKETS, g_max_sockets);
+  return ctx;
+}
+
 zmq::context_t& context() {
-  static zmq::context_t ctx(1);
+  static zmq::context_t ctx = make_context();
   return ctx;
 }
 
@@ -57,6 +71,22 @@ Status bind_all(zmq::socket_t& s, const std::vector<std::string>& endpoints,
 }
 
 }  // namespace
+
+Status configure_context(int io_threads, int max_sockets) {
+  if (io_threads < 1 || max_sockets < 0) {
+    return make_error(Errc::kInvalidArgument,
+                      "configure_context: io_threads must be >= 1 and max_sockets >= 0");
+  }
+  std::lock_guard lock(g_context_mu);
+  if (g_context_made) {
+    if (io_threads == g_io_threads && max_sockets == g_max_sockets) return ok();
+    return make_error(Errc::kInvalidArgument,
+                      "the ZeroMQ context already exists; configure it before the first socket");
+  }
+  g_io_threads = io_threads;
+  g_max_sockets = max_sockets;
+  return ok();
+}
 
 std::string tcp_endpoint(std::string_view host, int port) {
   std::string h(host);

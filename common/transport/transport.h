@@ -40,6 +40,15 @@ struct SocketOptions {
   int ipc_mode = 0600;  // file mode of ipc:// sockets this side binds
 };
 
+// Sizes the process-wide ZeroMQ context shared by every socket of this
+// process: `io_threads` I/O threads (default 1) and at most `max_sockets`
+// sockets (0 keeps libzmq's default of 1023). Must run before the first socket
+// is made; later it succeeds only when it asks for the current values, else
+// kInvalidArgument "the ZeroMQ context already exists ...". A process that
+// simulates many peers (tests/bench/swarm) calls it first thing in main().
+// Thread-safe.
+Status configure_context(int io_threads, int max_sockets);
+
 // "tcp://host:port", bracketing IPv6 literals.
 std::string tcp_endpoint(std::string_view host, int port);
 // "ipc://<path>".

@@ -1,0 +1,189 @@
+// Internal to brine-swarm: the state behind Swarm, shared by swarm.cpp (life
+// cycle, auth, channel requests) and swarm_jobs.cpp (publications, jobs,
+// returns). Not a public header.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/crypto/keys.h"
+#include "common/matcher/matcher.h"
+#include "common/protocol/auth.h"
+#include "common/protocol/channel.h"
+#include "common/protocol/publication.h"
+#include "tests/bench/swarm/executor.h"
+#include "tests/bench/swarm/swarm.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace brine::swarm {
+
+using std::chrono::milliseconds;
+
+// What a real minion keeps: minion/minion.cpp kMaxHeldPublications.
+inline constexpr size_t kMaxHeld = 16;
+// The real minion's send_return: 30 attempts, pausing 200 ms * attempt.
+inline constexpr int kReturnAttempts = 30;
+// The real minion re-authenticates after 3 unanswered heartbeats.
+inline constexpr int kMaxHeartbeatFailures = 3;
+// Minions per publication delivery task.
+inline constexpr size_t kDeliveryChunk = 128;
+
+enum class MinionState : uint8_t {
+  kNew,       // not yet queued
+  kQueued,    // waiting for an auth slot (or a retry delay)
+  kAuthing,   // auth request in flight
+  kAccepted,  // channel open
+  kRejected,  // rejected/denied, gave up
+  kGone,      // dropped out (--drop-fraction) or stopped
+};
+
+// One publication, verified once, shared by every minion's delivery task.
+struct Delivery {
+  explicit Delivery(protocol::VerifiedPublication p) : pub(std::move(p)) {}
+  protocol::VerifiedPublication pub;
+
+  // The load and its compiled target, decoded from the first payload a
+  // minion decrypted. A payload that differs (never, with one session key)
+  // is decoded on its own.
+  struct Prepared {
+    Value load;
+    std::optional<matcher::Matcher> matcher;  // nullopt: target does not compile
+  };
+  std::shared_ptr<const Prepared> prepare(const std::string& payload);
+
+ private:
+  std::mutex mu_;
+  std::string payload_;
+  std::shared_ptr<const Prepared> prepared_;
+};
+
+struct Minion {
+  size_t slot = 0;  // index into Impl::minions
+  int index = 0;    // the `index` grain (first_index + slot)
+  std::string id;
+  crypto::KeyPair identity;
+  Value grains;  // never written after construction (read without the lock)
+  bool slow = false;
+  bool drops = false;
+
+  std::mutex mu;  // guards everything below
+  MinionState state = MinionState::kNew;
+  bool started = false;  // minion_start answered
+  bool pending = false;  // last auth answer was pending
+  uint64_t epoch = 0;    // bumped by every accept/re-auth: stale timers drop out
+  std::shared_ptr<protocol::Channel> channel;
+  std::unique_ptr<protocol::PublicationVerifier> verifier;
+  int heartbeat_failures = 0;
+  bool key_fetch_scheduled = false;
+  std::deque<std::shared_ptr<Delivery>> held;
+  // Jobs whose return is not sent yet (sleeping or slow): jid -> load.
+  std::map<std::string, Value> running;
+};
+
+struct Swarm::Impl {
+  Impl(SwarmOptions o, std::vector<Identity> identities, Value base_grains, PortFactory p,
+       SubscriberFactory s);
+
+  SwarmOptions opts;
+  std::shared_ptr<spdlog::logger> log;
+  Executor executor;
+  PortFactory ports;
+  SubscriberFactory subscribe;
+  std::vector<std::unique_ptr<Minion>> minions;
+  std::unique_ptr<TaskPool> pool;
+  std::atomic<bool> stopping{false};
+  Clock::time_point started_at = Clock::now();
+
+  // Pinned master key: set once, then read without locking.
+  std::mutex pin_mu;
+  std::atomic<bool> pinned_set{false};
+  crypto::PublicKey pinned_key;
+
+  // Auth admission.
+  std::mutex auth_mu;
+  std::deque<size_t> auth_queue;
+  int auth_inflight = 0;
+
+  // Delivery strands: one per kDeliveryChunk minions. A strand runs its items
+  // one at a time, in order, so each minion sees publications in the order the
+  // SUB socket delivered them (its verifier refuses a serial lower than one it
+  // already accepted), while different strands run in parallel on the workers.
+  struct Strand {
+    std::mutex mu;
+    std::deque<std::function<void()>> items;
+    bool active = false;
+  };
+  std::vector<std::unique_ptr<Strand>> strands;
+  void strand_post(size_t strand, std::function<void()> item);
+  void strand_drain(size_t strand);
+  size_t strand_of(const Minion& m) const { return m.slot / kDeliveryChunk; }
+
+  // Subscriber thread.
+  std::mutex sub_mu;
+  std::thread sub_thread;
+  bool sub_started = false;
+
+  // Counters (see SwarmStats).
+  struct Counters {
+    std::atomic<uint64_t> auth_requests{0}, auth_accepts{0}, auth_failures{0}, reauths{0},
+        publications{0}, bad_frames{0}, rotations{0}, jobs{0}, returns_sent{0}, returns_failed{0},
+        heartbeats{0}, key_fetches{0}, refused{0};
+  } n;
+
+  // ---- swarm.cpp
+  std::optional<crypto::PublicKey> pinned() const;
+  Status pin(const crypto::PublicKey& key);
+  void queue_auth(size_t i, milliseconds delay);
+  void enqueue_auth(size_t i);
+  void pump_auth();
+  void auth(size_t i, RequestPort& port);
+  bool on_accept(Minion& m, protocol::AuthResult& r, RequestPort& port);
+  void reauth(Minion& m, const protocol::Channel* seen);
+
+  // A channel request's outcome: a decoded reply, or the master's error frame.
+  struct Reply {
+    bool error_frame = false;
+    std::string error_code;
+    Value value;
+  };
+  // Sends `payload` on m's current channel. Error: not authenticated, no
+  // reply within auth_timeout, or an undecodable reply. `used` receives the
+  // channel the request went out on (for reauth()).
+  Result<Reply> call(Minion& m, RequestPort& port, const Value& payload,
+                     std::shared_ptr<protocol::Channel>* used = nullptr);
+  void heartbeat(size_t i, uint64_t epoch, RequestPort& port);
+  void schedule_key_fetch_locked(Minion& m);
+  void fetch_key(size_t i, uint64_t epoch, RequestPort& port);
+  void go_away(size_t i, uint64_t epoch, RequestPort& port);
+  void ensure_subscriber(uint16_t announced_port);
+  void subscriber_loop(uint16_t port);
+
+  // ---- swarm_jobs.cpp
+  void on_pub_frame(std::string_view bytes);
+  void deliver(Minion& m, const std::shared_ptr<Delivery>& d, bool may_hold);
+  // On m's strand: installs a fetched session key and replays the held
+  // publications (see swarm_jobs.cpp for the serial floor).
+  void install_key(Minion& m, uint64_t epoch, std::shared_ptr<protocol::SessionKeyUpdate> update);
+  void post_return(Minion& m, std::shared_ptr<const Value> envelope, std::string jid,
+                   milliseconds delay, bool pending);
+  void send_return(size_t i, const std::shared_ptr<const Value>& envelope, const std::string& jid,
+                   int attempt, bool pending, RequestPort& port);
+  void send_grains(size_t i, RequestPort& port);
+  class Jobs;
+};
+
+// A random duration in [0, max] (thread-local generator).
+milliseconds jitter(milliseconds max);
+
+}  // namespace brine::swarm

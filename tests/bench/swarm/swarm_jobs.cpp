@@ -1,0 +1,276 @@
+// Swarm publications, jobs and returns (see swarm.h).
+#include <unistd.h>
+
+#include "common/codec/msgpack.h"
+#include "common/log/log.h"
+#include "tests/bench/swarm/swarm_impl.h"
+
+namespace brine::swarm {
+
+// ------------------------------------------------------------------ Delivery
+
+std::shared_ptr<const Delivery::Prepared> Delivery::prepare(const std::string& payload) {
+  auto decode = [](const std::string& bytes) {
+    auto p = std::make_shared<Prepared>();
+    auto load = codec::msgpack_unpack(bytes);
+    if (!load || !load->is_map()) return std::shared_ptr<const Prepared>();
+    p->load = std::move(*load);
+    // Salt's minion-side check (targeting.md §1), as minion.cpp matches().
+    auto type = matcher::parse_target_type(p->load.get_string("tgt_type", "glob"));
+    const Value* tgt = p->load.find("tgt");
+    if (type && tgt) {
+      std::string delim = p->load.get_string("delimiter", ":");
+      matcher::Target target{*tgt, *type, delim.empty() ? ':' : delim[0]};
+      const Value* ng = p->load.find("nodegroups");
+      auto m = matcher::Matcher::compile(target, ng ? *ng : Value());
+      if (m) p->matcher = std::move(*m);
+    }
+    return std::shared_ptr<const Prepared>(std::move(p));
+  };
+  std::lock_guard lock(mu_);
+  if (payload_.empty() && !prepared_) {
+    payload_ = payload;
+    prepared_ = decode(payload);
+    return prepared_;
+  }
+  if (payload == payload_) return prepared_;
+  return decode(payload);
+}
+
+// ------------------------------------------------------------------ per-minion job table
+
+// The minion's job pool as saltutil sees it: the jobs whose return is still
+// due (sleeping or slow minions).
+class Swarm::Impl::Jobs : public modules::JobControl {
+ public:
+  Jobs(Impl& s, Minion& m) : s_(s), m_(m) {}
+
+  Value running() override {
+    std::lock_guard lock(m_.mu);
+    List out;
+    for (const auto& [jid, load] : m_.running) out.push_back(with_pid(load));
+    return Value(std::move(out));
+  }
+
+  Value find_job(std::string_view jid) override {
+    std::lock_guard lock(m_.mu);
+    auto it = m_.running.find(std::string(jid));
+    return it == m_.running.end() ? Value::map() : with_pid(it->second);
+  }
+
+  Result<std::string> signal_job(std::string_view jid, int sig) override {
+    Value load;
+    {
+      std::lock_guard lock(m_.mu);
+      auto it = m_.running.find(std::string(jid));
+      if (it == m_.running.end()) return std::string();
+      load = std::move(it->second);
+      m_.running.erase(it);
+    }
+    // The job ends now with the error a killed job returns; its scheduled
+    // return finds the jid gone and stays quiet.
+    auto env = std::make_shared<const Value>(s_.executor.killed(load, m_.id, m_.grains, sig));
+    s_.post_return(m_, std::move(env), std::string(jid), milliseconds(0), false);
+    return "Signal " + std::to_string(sig) + " sent to job " + std::string(jid) + " at pid " +
+           std::to_string(::getpid());
+  }
+
+  Status refresh_grains(bool) override {
+    size_t i = m_.slot;
+    Impl* s = &s_;
+    s_.pool->post([s, i](RequestPort& port) { s->send_grains(i, port); });
+    return ok();
+  }
+
+ private:
+  static Value with_pid(const Value& load) {
+    Value d = load;
+    d["pid"] = static_cast<int64_t>(::getpid());
+    return d;
+  }
+  Impl& s_;
+  Minion& m_;
+};
+
+// ------------------------------------------------------------------ publications
+
+void Swarm::Impl::on_pub_frame(std::string_view bytes) {
+  ++n.publications;
+  auto header = protocol::peek_frame(bytes);
+  if (!header) {
+    ++n.bad_frames;
+    return;
+  }
+  auto master = pinned();
+  if (!master) return;  // nobody authenticated yet: nobody could read it
+  if (header->type == protocol::MessageType::kRotate) {
+    auto notice = protocol::open_rotate_notice(bytes, *master);
+    if (!notice) {
+      ++n.bad_frames;
+      log->debug("dropping rotation notice: {}", notice.error().to_string());
+      return;
+    }
+    ++n.rotations;
+    for (auto& mp : minions) {
+      std::lock_guard lock(mp->mu);
+      if (mp->state == MinionState::kAccepted && mp->verifier &&
+          !mp->verifier->has_kid(notice->kid)) {
+        schedule_key_fetch_locked(*mp);
+      }
+    }
+    return;
+  }
+  if (header->type != protocol::MessageType::kPublication) {
+    ++n.bad_frames;
+    return;
+  }
+  // One signature check for the whole swarm.
+  auto verified = protocol::verify_publication_signature(bytes, *master);
+  if (!verified) {
+    ++n.bad_frames;
+    log->debug("dropping publication: {}", verified.error().to_string());
+    return;
+  }
+  auto d = std::make_shared<Delivery>(std::move(*verified));
+  for (size_t k = 0; k < strands.size(); ++k) {
+    size_t lo = k * kDeliveryChunk, hi = std::min(minions.size(), lo + kDeliveryChunk);
+    strand_post(k, [this, d, lo, hi] {
+      for (size_t i = lo; i < hi && !stopping; ++i) deliver(*minions[i], d, /*may_hold=*/true);
+    });
+  }
+}
+
+void Swarm::Impl::strand_post(size_t k, std::function<void()> item) {
+  Strand& st = *strands[k];
+  {
+    std::lock_guard lock(st.mu);
+    st.items.push_back(std::move(item));
+    if (st.active) return;
+    st.active = true;
+  }
+  pool->post([this, k](RequestPort&) { strand_drain(k); });
+}
+
+void Swarm::Impl::strand_drain(size_t k) {
+  Strand& st = *strands[k];
+  // A bounded batch, then yield the worker so returns and heartbeats interleave.
+  for (int n = 0; n < 8; ++n) {
+    std::function<void()> item;
+    {
+      std::lock_guard lock(st.mu);
+      if (st.items.empty()) {
+        st.active = false;
+        return;
+      }
+      item = std::move(st.items.front());
+      st.items.pop_front();
+    }
+    item();
+  }
+  pool->post([this, k](RequestPort&) { strand_drain(k); });
+}
+
+void Swarm::Impl::install_key(Minion& m, uint64_t ep,
+                              std::shared_ptr<protocol::SessionKeyUpdate> update) {
+  std::deque<std::shared_ptr<Delivery>> held;
+  {
+    std::lock_guard lock(m.mu);
+    if (m.epoch != ep || !m.verifier) return;
+    // The key reply's floor is the master's latest serial, which would refuse
+    // every publication held while the key was missing (they are older). They
+    // were received live, after the rotation, so let them through: the floor
+    // drops to just below the oldest held serial under this key.
+    uint64_t floor = update->pub_serial;
+    for (const auto& d : m.held) {
+      if (d->pub.kid() == update->session.kid && d->pub.serial() > 0) {
+        floor = std::min(floor, d->pub.serial() - 1);
+      }
+    }
+    m.verifier->set_session_key(std::move(update->session), floor);
+    held.swap(m.held);
+  }
+  for (auto& d : held) deliver(m, d, /*may_hold=*/false);
+}
+
+void Swarm::Impl::deliver(Minion& m, const std::shared_ptr<Delivery>& d, bool may_hold) {
+  std::string payload;
+  {
+    std::lock_guard lock(m.mu);
+    if (m.state != MinionState::kAccepted || !m.verifier) return;
+    auto opened = m.verifier->open(d->pub);
+    if (!opened) {
+      if (opened.error().code == protocol::kPubUnknownKey && may_hold) {
+        // Signed by our master under a key we do not have yet: fetch it.
+        if (m.held.size() < kMaxHeld) m.held.push_back(d);
+        schedule_key_fetch_locked(m);
+      } else if (opened.error().code == protocol::kPubReplayed) {
+        ++n.refused;
+      }
+      return;
+    }
+    payload = std::move(opened->payload);
+  }
+  auto prepared = d->prepare(payload);
+  if (!prepared || !prepared->matcher) return;  // malformed load or target: no match
+  static const Value kNoPillar = Value::map();
+  if (!prepared->matcher->match(matcher::MinionFacts{m.id, &m.grains, &kNoPillar})) return;
+  const Value& load = prepared->load;
+  std::string jid = load.get_string("jid");
+  ++n.jobs;
+  Jobs jobs(*this, m);
+  JobOutcome out = executor.run(load, m.id, m.grains, &jobs);
+  milliseconds delay = out.delay + (m.slow ? milliseconds(opts.slow_ms) : milliseconds(0));
+  bool pending = delay.count() > 0;
+  if (pending) {
+    std::lock_guard lock(m.mu);
+    // A duplicate publication of a running job is ignored (minion/jobs.cpp).
+    if (!m.running.emplace(jid, load).second) return;
+  }
+  post_return(m, std::make_shared<const Value>(std::move(out.envelope)), std::move(jid), delay,
+              pending);
+}
+
+// ------------------------------------------------------------------ returns
+
+void Swarm::Impl::post_return(Minion& m, std::shared_ptr<const Value> envelope, std::string jid,
+                              milliseconds delay, bool pending) {
+  size_t i = m.slot;
+  pool->post_after(
+      delay, [this, i, envelope = std::move(envelope), jid = std::move(jid),
+              pending](RequestPort& port) { send_return(i, envelope, jid, 0, pending, port); });
+}
+
+void Swarm::Impl::send_return(size_t i, const std::shared_ptr<const Value>& envelope,
+                              const std::string& jid, int attempt, bool pending,
+                              RequestPort& port) {
+  Minion& m = *minions[i];
+  {
+    std::lock_guard lock(m.mu);
+    if (m.state == MinionState::kGone) return;
+    // A pending job killed meanwhile has already sent its own return.
+    if (pending && m.running.erase(jid) == 0) return;
+  }
+  std::shared_ptr<protocol::Channel> used;
+  auto r = call(m, port, Value::map({{"cmd", "_return"}, {"load", *envelope}}), &used);
+  if (r && !r->error_frame) {
+    ++n.returns_sent;
+    return;
+  }
+  if (r && r->error_frame) reauth(m, used.get());
+  if (stopping || attempt + 1 >= kReturnAttempts) {
+    ++n.returns_failed;
+    log->debug("'{}': could not return job '{}'", m.id, jid);
+    return;
+  }
+  pool->post_after(milliseconds(200 * (attempt + 1)),
+                   [this, i, envelope, jid, attempt](RequestPort& p) {
+                     send_return(i, envelope, jid, attempt + 1, false, p);
+                   });
+}
+
+void Swarm::Impl::send_grains(size_t i, RequestPort& port) {
+  Minion& m = *minions[i];
+  (void)call(m, port, Value::map({{"cmd", "_grains"}, {"grains", m.grains}}));
+}
+
+}  // namespace brine::swarm
