@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/codec/python_repr.h"
+#include "common/crypto/core.h"
 #include "modules/builtin.h"
 #include "modules/cancel.h"
 #include "modules/grains/gather.h"
@@ -150,6 +151,19 @@ Result<Value> opts_pkg(Call& c) {
   return ret;
 }
 
+// Salt's hashutils.random_hash: the hex digest of str(randint(0, size)).
+Result<Value> random_hash(Call& c) {
+  std::string hash_type = c.str("hash_type", c.ctx.opts.get_string("hash_type", "sha256"));
+  if (hash_type != "sha256") {
+    return execution_error("hash_type '" + hash_type + "' is not supported (sha256)");
+  }
+  int64_t size = std::max<int64_t>(0, c.integer("size", 9999999999));
+  std::random_device rd;
+  uint64_t wide = (uint64_t{rd()} << 32) | rd();
+  int64_t n = static_cast<int64_t>(wide % (static_cast<uint64_t>(size) + 1));
+  return Value(crypto::hex(crypto::as_view(crypto::sha256(std::to_string(n)))));
+}
+
 Map versions_map() {
   Map out;
   out.set("Brine Version", Value::map({{"Brine", Value(BRINE_VERSION)}}));
@@ -219,6 +233,8 @@ constexpr Param kMessage[] = {{"message", "'Test Exception'", Type::kString}};
 constexpr Param kNum[] = {{"num", {}, Type::kInt}};
 constexpr Param kStart[] = {{"start", {}, Type::kInt}};
 constexpr Param kCross[] = {{"func", {}, Type::kString}, {"args", "None"}};
+constexpr Param kRandom[] = {{"size", "9999999999", Type::kInt},
+                             {"hash_type", "None", Type::kString}};
 
 constexpr FunctionSpec kFunctions[] = {
     {"arg",
@@ -415,6 +431,36 @@ CLI Example:
 
     salt '*' test.ping
 )"},
+    {"rand_str", random_hash, "A random hex string (alias of random_hash)",
+     R"(Return a random string
+
+size
+    size of the string to generate
+hash_type
+    hash type to use (sha256)
+
+CLI Example:
+
+.. code-block:: bash
+
+    salt '*' test.rand_str
+)",
+     kRandom},
+    {"random_hash", random_hash, "A random hex digest",
+     R"(Return a hash of a random number between 0 and size
+
+size
+    upper bound of the random number
+hash_type
+    hash type to use (sha256)
+
+CLI Example:
+
+.. code-block:: bash
+
+    salt '*' test.random_hash
+)",
+     kRandom},
     {"rand_sleep", rand_sleep, "Sleep a random number of seconds up to max",
      R"(Sleep for a random number of seconds, used to test long-running commands
 and minions returning at differing intervals

@@ -107,6 +107,16 @@ TEST_F(TestModule, SleepStopsWhenTheJobIsKilled) {
   EXPECT_EQ(run("test.sleep", {Value(0)}).ret, Value(true));
 }
 
+TEST_F(TestModule, RandomHash) {
+  auto a = run("test.random_hash").ret.as_string();
+  EXPECT_EQ(a.size(), 64u);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(
+      run("test.rand_str", {Value(0)}).ret,
+      Value("5feceb66ffc86f38d952786c6d696c79c2dbc239dd4e91b46729d73a27fb57e9"));  // sha256("0")
+  EXPECT_EQ(run("test.rand_str", {Value(5), Value("md5")}).retcode, 1);
+}
+
 TEST_F(TestModule, GetOptsAndCrossTest) {
   EXPECT_EQ(run("test.get_opts").ret.get_string("id"), "web1");
   EXPECT_EQ(run("test.cross_test", {Value("test.echo"), Value::list({Value("hi")})}).ret,
