@@ -20,6 +20,7 @@
 #include "modules/builtin.h"
 #include "modules/util/data.h"
 #include "modules/util/process.h"
+#include "modules/util/render.h"
 #include "modules/util/text.h"
 
 namespace brine::modules::cmd {
@@ -179,7 +180,6 @@ Result<std::optional<double>> timeout_of(const Value& t, std::string* text) {
 // Salt's _run. Returns {pid, retcode, stdout, stderr} and sets the job retcode.
 Result<Value> run_core(Call& c, bool python_shell, bool merge_stderr, bool bg = false) {
   Context& ctx = c.ctx;
-  const Value& cmd = c.get("cmd");
   const std::string loglevel_name = c.str("output_loglevel", "debug");
   const bool quiet = loglevel_name == "quiet";
   const auto out_level = static_cast<spdlog::level::level_enum>(level_of(loglevel_name));
@@ -212,12 +212,25 @@ Result<Value> run_core(Call& c, bool python_shell, bool merge_stderr, bool bg = 
   if (!shell.empty() && (::access(shell.c_str(), X_OK) != 0)) {
     return execution_error("The shell " + shell + " is not available");
   }
-  if (c.has("template")) {
-    return execution_error("Attempted to render file paths with unavailable engine " +
-                           c.str("template"));
-  }
-
+  // template=jinja renders the command and cwd first (Salt's _render_cmd).
+  Value rendered_cmd;
   std::string cwd = c.str("cwd");
+  if (c.has("template")) {
+    const std::string engine = c.str("template");
+    const std::string saltenv = c.str("saltenv");
+    if (const Value& raw = c.get("cmd"); raw.is_string()) {
+      auto r = render::template_string(ctx, engine, raw.as_string(), saltenv);
+      if (!r) return r.error();
+      rendered_cmd = Value(*r);
+    }
+    if (!cwd.empty()) {
+      auto r = render::template_string(ctx, engine, cwd, saltenv);
+      if (!r) return r.error();
+      cwd = *r;
+    }
+  }
+  const Value& cmd = rendered_cmd.is_null() ? c.get("cmd") : rendered_cmd;
+
   if (cwd.empty()) {
     if (runas) {
       cwd = runas->home;

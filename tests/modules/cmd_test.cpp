@@ -198,6 +198,27 @@ TEST_F(CmdModule, Runas) {
             Value("ERROR: User 'no-such-user-xyz' is not available"));
 }
 
+TEST_F(CmdModule, JinjaTemplate) {
+  grains_ = Value::map({{"os", Value("Debian")}});
+  pillar_ = Value::map({{"who", Value("world")}});
+  EXPECT_EQ(run("cmd.run",
+                {Value("echo {{ grains['os'] }} {{ pillar.who }} "
+                       "{{ salt['test.echo']('x') }}")},
+                Map{{"template", Value("jinja")}})
+                .ret,
+            Value("Debian world x"));
+  EXPECT_EQ(run("cmd.run", {Value("pwd")},
+                Map{{"template", Value("jinja")}, {"cwd", Value("{{ '/' }}tmp")}})
+                .ret,
+            Value("/tmp"));
+  EXPECT_EQ(run("cmd.run", {Value("echo")}, Map{{"template", Value("mako")}}).ret,
+            Value("ERROR: Attempted to render file paths with unavailable engine mako"));
+  auto bad = run("cmd.run", {Value("echo {{ nope }}")}, Map{{"template", Value("jinja")}});
+  EXPECT_EQ(bad.retcode, 1);
+  EXPECT_TRUE(bad.ret.as_string().starts_with("ERROR: Failed to execute cmd with error: "))
+      << bad.ret.as_string();
+}
+
 TEST_F(CmdModule, BackgroundCommands) {
   std::string marker = tmp_.file("done");
   auto start = Clock::now();
