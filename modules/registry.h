@@ -203,8 +203,11 @@ class Context {
   bool log_failures = true;
 
   // The grains, gathered on first use when no storage was given: either
-  // `use_grains(&minion_grains)` (shared storage, written by grains.setval) or
-  // a `grains_loader` that produces them (brine-call, tests).
+  // `use_grains(&storage)` or a `grains_loader` that produces them
+  // (brine-call, tests). grains.setval & co. write into this storage, so it
+  // must belong to this job: give each job its own copy of the minion's
+  // grains (Salt's jobs are processes with their own __grains__), never a
+  // reference to grains other threads read.
   Value& grains();
   void use_grains(Value* storage) { grains_ = storage; }
   std::function<Value()> grains_loader;

@@ -110,9 +110,11 @@ Result<Value> refresh_grains(Call& c) {
     return invocation_error("The following keyword arguments are not valid: " + invalid);
   }
   if (c.ctx.jobs) {
+    // The minion re-gathers and shares them with later jobs.
     BRINE_TRY(c.ctx.jobs->refresh_grains(refresh_pillar));
+    return Value(true);
   }
-  // Later calls in this job (and brine-call) see the fresh grains too.
+  // brine-call: later calls of this process see the fresh grains.
   c.ctx.grains() = grains::gather(c.ctx.opts, &c.ctx.logger());
   return Value(true);
 }
