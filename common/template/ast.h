@@ -64,6 +64,7 @@ struct ConstExpr : Expr {
       : Expr(EK::kConst, l), value(std::move(v)), data(is_data) {
     value.make_immortal();
   }
+  ~ConstExpr() override { value.release_immortal(); }
   Val value;
   bool data;  // template text between tags (never escaped or finalized)
 };
@@ -79,6 +80,7 @@ struct GetattrExpr : Expr {
       : Expr(EK::kGetattr, l), obj(std::move(o)), attr(std::move(a)), attr_val(Val::str(attr)) {
     attr_val.make_immortal();
   }
+  ~GetattrExpr() override { attr_val.release_immortal(); }
   ExprPtr obj;
   std::string attr;
   Val attr_val;
@@ -97,6 +99,10 @@ struct SliceExpr : Expr {
 };
 
 struct Kwarg {
+  Kwarg() = default;
+  Kwarg(Kwarg&&) = default;
+  Kwarg& operator=(Kwarg&&) = default;
+  ~Kwarg() { name.release_immortal(); }
   Val name;  // immortal str
   ExprPtr value;
 };

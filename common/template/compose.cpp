@@ -146,8 +146,8 @@ RS Interp::exec_include(const IncludeStmt& s, Ctx& c) {
       tmpl = *t;
       break;
     }
-    if (!missing) return std::unexpected(std::move(t.error()));
-    if (names.size() == 1 && !s.ignore_missing) return std::unexpected(std::move(t.error()));
+    if (!missing) return Unexpected(std::move(t.error()));
+    if (names.size() == 1 && !s.ignore_missing) return Unexpected(std::move(t.error()));
   }
   if (!tmpl) {
     if (s.ignore_missing) return {};
@@ -202,7 +202,8 @@ RS Interp::exec_extends(const ExtendsStmt& s, Ctx& c) {
 RV Interp::block_render(Instance* inst, const std::string& name, size_t index, Ctx* c) {
   auto it = inst->blocks.find(name);
   if (it == inst->blocks.end() || index >= it->second.size()) {
-    if (index > 0) return fault(FaultKind::kUndefined, "there is no parent block called '" + name + "'.");
+    if (index > 0)
+      return fault(FaultKind::kUndefined, "there is no parent block called '" + name + "'.");
     return fault(FaultKind::kUndefined,
                  "'jinja2.runtime.TemplateReference object' has no attribute '" + name + "'");
   }

@@ -24,6 +24,10 @@ R<Value> to_value_at(const Val& v, int depth) {
       return Value(v.as_str());
     case Tag::kList:
     case Tag::kTuple: {
+      if (v.list_obj()->view != ListObj::View::kNone &&
+          v.list_obj()->view != ListObj::View::kGroup) {
+        return type_error("cannot represent an object: " + type_name(v));
+      }
       List out;
       out.reserve(v.list_obj()->items.size());
       for (const auto& item : v.list_obj()->items) {

@@ -212,7 +212,10 @@ R<Flow> Interp::exec_for(const ForStmt& s, Ctx& c, const Val& iterable, int dept
     if (fl == Flow::kNormal) completed = true;
   }
   if (!completed && !s.else_body.empty()) {
+    // The else block runs in its own scope: its sets do not leak.
+    Val ev = new_frame(frame_ref(c.frame));
     Ctx ec = c;
+    ec.frame = as_frame(ev);
     ec.out = out;
     JTRY(exec_body(s.else_body, ec));
   }
@@ -249,14 +252,14 @@ R<Flow> Interp::exec(const Stmt& s, Ctx& c) {
           std::string text;
           if (auto r = append_output(text, v); !r) {
             locate(*r.error(), item->line, c.tmpl);
-            return std::unexpected(std::move(r.error()));
+            return Unexpected(std::move(r.error()));
           }
           c.out->append(strings::html_escape(text));
           continue;
         }
         if (auto r = append_output(*c.out, v); !r) {
           locate(*r.error(), item->line, c.tmpl);
-          return std::unexpected(std::move(r.error()));
+          return Unexpected(std::move(r.error()));
         }
       }
       JTRY(check_output(c.out->size()));
@@ -269,7 +272,7 @@ R<Flow> Interp::exec(const Stmt& s, Ctx& c) {
         R<bool> b = truthy(t);
         if (!b) {
           locate(*b.error(), test->line, c.tmpl);
-          return std::unexpected(std::move(b.error()));
+          return Unexpected(std::move(b.error()));
         }
         if (*b) return exec_body(body, c);
       }

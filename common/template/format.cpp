@@ -172,8 +172,7 @@ RV percent_one(std::string& out, char conv, const std::string& flags, int64_t wi
 
 }  // namespace
 
-RV percent_format(const std::string& fmt, const Val& args) {
-  JTRY(check_defined(args));
+RV percent_format(const std::string& fmt, const Val& args, bool markup) {
   std::vector<Val> positional;
   const DictObj* mapping = nullptr;
   if (args.is_tuple()) {
@@ -258,13 +257,22 @@ RV percent_format(const std::string& fmt, const Val& args) {
         value = &positional[next++];
       }
     }
+    if (markup && (conv == 's' || conv == 'r' || conv == 'a') &&
+        !(value->is_str() && value->str_obj()->markup)) {
+      std::string piece;
+      JTRY(percent_one(piece, conv, flags, width, prec, *value));
+      out += strings::html_escape(piece);
+      continue;
+    }
     JTRY(percent_one(out, conv, flags, width, prec, *value));
   }
-  if (!mapping && next < positional.size()) {
+  // PyUnicode_Format: a non-tuple argument with __getitem__ (dict, list,
+  // range) counts as a mapping, which disables the "not all converted" check.
+  bool getitem_arg = !args.is_tuple() && (args.is_dict() || args.is_list() || args.is_undefined());
+  if (!mapping && !getitem_arg && next < positional.size()) {
     return type_error("not all arguments converted during string formatting");
   }
-  Val r = Val::str(std::move(out));
-  return r;
+  return markup ? Val::markup(std::move(out)) : Val::str(std::move(out));
 }
 
 // ------------------------------------------------------------ format()

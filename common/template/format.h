@@ -14,7 +14,9 @@
 namespace brine::jinja {
 
 // `fmt % args` (args: a tuple for several values, a dict for %(key)s).
-RV percent_format(const std::string& fmt, const Val& args);
+// With `markup` (a Markup format string) %s/%r values are HTML-escaped and
+// the result is Markup, as markupsafe does.
+RV percent_format(const std::string& fmt, const Val& args, bool markup = false);
 // fmt.format(*args, **kwargs)
 RV str_format(Interp& in, const std::string& fmt, CallArgs& args);
 // format(value, spec): Python's format() builtin for one value.

@@ -42,7 +42,13 @@ RV g_range(Interp&, A& a) {
   out.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < static_cast<int64_t>(count); ++i)
     out.push_back(Val::integer(start + i * step));
-  return Val::list(std::move(out));
+  Val r = Val::list(std::move(out));
+  ListObj* l = r.list_obj();
+  l->view = ListObj::View::kRange;
+  l->range_start = start;
+  l->range_stop = stop;
+  l->range_step = step;
+  return r;
 }
 
 RS dict_update_from(Val& d, const Val& src) {

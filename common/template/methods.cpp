@@ -105,7 +105,7 @@ RS byte_range(const std::string& s, const Val& start, const Val& end, size_t* b0
     *out = std::min(i, n);
     return {};
   };
-  int64_t a, b;
+  int64_t a = 0, b = 0;
   JTRY(norm(start, 0, &a));
   JTRY(norm(end, n, &b));
   *b0 = utf8::offset_of(s, static_cast<size_t>(a));
@@ -507,7 +507,7 @@ RS hashed(const Val& key, size_t* h) {
   return {};
 }
 
-std::unexpected<FaultPtr> key_error(const Val& key) {
+Unexpected key_error(const Val& key) {
   auto r = to_repr(key);
   return type_error(r ? *r : std::string("KeyError"));
 }

@@ -6,6 +6,7 @@
 #include "common/template/format.h"
 #include "common/template/interp.h"
 #include "common/template/print.h"
+#include "common/template/strings.h"
 #include "common/template/unicode.h"
 
 namespace brine::jinja {
@@ -33,14 +34,12 @@ const char* op_symbol(BinOp op) {
   return "?";
 }
 
-std::unexpected<FaultPtr> unsupported(BinOp op, const Val& a, const Val& b) {
+Unexpected unsupported(BinOp op, const Val& a, const Val& b) {
   return type_error(std::string("unsupported operand type(s) for ") + op_symbol(op) + ": '" +
                     type_name(a) + "' and '" + type_name(b) + "'");
 }
 
-std::unexpected<FaultPtr> overflow() {
-  return type_error("integer overflow (Brine integers are 64-bit)");
-}
+Unexpected overflow() { return type_error("integer overflow (Brine integers are 64-bit)"); }
 
 double py_fmod(double x, double y) {
   double mod = std::fmod(x, y);
@@ -78,7 +77,7 @@ RV repeat(const Val& seq, int64_t n) {
     std::string out;
     out.reserve(s.size() * static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) out += s;
-    return Val::str(std::move(out));
+    return seq.str_obj()->markup ? Val::markup(std::move(out)) : Val::str(std::move(out));
   }
   const auto& items = seq.list_obj()->items;
   if (!items.empty() && static_cast<uint64_t>(n) > kMaxSequenceBytes / 16 / items.size()) {
@@ -106,6 +105,8 @@ RV int_pow(int64_t base, int64_t exp) {
 
 RV binop(BinOp op, const Val& a, const Val& b) {
   if (a.is_undefined()) JTRY(check_defined(a));
+  // str % x: str.__mod__ runs first and only fails if the value is formatted.
+  if (op == BinOp::kMod && a.is_str()) return percent_format(a.as_str(), b);
   if (b.is_undefined()) JTRY(check_defined(b));
   if (a.is_undefined() || b.is_undefined()) return unsupported(op, a, b);
   if (a.is_number() && b.is_number()) {
@@ -189,8 +190,14 @@ RV binop(BinOp op, const Val& a, const Val& b) {
           return type_error("can only concatenate str (not \"" + type_name(b) + "\") to str");
         if (a.as_str().size() + b.as_str().size() > kMaxSequenceBytes)
           return type_error("string is too large");
+        bool ma = a.str_obj()->markup, mb = b.str_obj()->markup;
+        if (ma != mb) {
+          // Markup + str escapes the plain operand (markupsafe __add__/__radd__).
+          return Val::markup(ma ? a.as_str() + strings::html_escape(b.as_str())
+                                : strings::html_escape(a.as_str()) + b.as_str());
+        }
         Val r = Val::str(a.as_str() + b.as_str());
-        if (a.str_obj()->markup) r.str_obj()->markup = true;
+        if (ma) r.str_obj()->markup = true;
         return r;
       }
       if (a.is_list() || a.is_tuple()) {
@@ -206,6 +213,8 @@ RV binop(BinOp op, const Val& a, const Val& b) {
       }
       break;
     case BinOp::kMul:
+      if (a.is_seq() && a.list_obj()->view != ListObj::View::kNone) break;
+      if (b.is_seq() && b.list_obj()->view != ListObj::View::kNone) break;
       if ((a.is_str() || a.is_seq()) && b.is_intlike()) return repeat(a, b.as_int());
       if ((b.is_str() || b.is_seq()) && a.is_intlike()) return repeat(b, a.as_int());
       if (a.is_str() || a.is_seq()) {
@@ -237,6 +246,8 @@ RV neg(const Val& v, bool positive) {
                     type_name(v) + "'");
 }
 
+R<bool> py_equals(const Val& a, const Val& b);
+
 R<bool> less_than(const Val& a, const Val& b) {
   if (a.is_number() && b.is_number()) {
     if (a.is_float() || b.is_float()) return a.as_number() < b.as_number();
@@ -247,7 +258,8 @@ R<bool> less_than(const Val& a, const Val& b) {
     const auto& x = a.list_obj()->items;
     const auto& y = b.list_obj()->items;
     for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
-      if (!equals(x[i], y[i])) return less_than(x[i], y[i]);
+      JASSIGN(bool same, py_equals(x[i], y[i]));
+      if (!same) return less_than(x[i], y[i]);
     }
     return x.size() < y.size();
   }
@@ -255,14 +267,52 @@ R<bool> less_than(const Val& a, const Val& b) {
                     type_name(b) + "'");
 }
 
+// Python == where a StrictUndefined operand (also nested in a container)
+// raises, as StrictUndefined.__eq__ does.
+R<bool> py_equals(const Val& a, const Val& b) {
+  if (a.is_undefined() && !a.undef_obj()->lenient) JTRY(check_defined(a));
+  if (b.is_undefined() && !b.undef_obj()->lenient) JTRY(check_defined(b));
+  if (a.tag() == b.tag() && (a.is_seq()) && a.heap() != b.heap()) {
+    const auto& x = a.list_obj()->items;
+    const auto& y = b.list_obj()->items;
+    if (x.size() != y.size()) return equals(a, b);
+    for (size_t i = 0; i < x.size(); ++i) {
+      JASSIGN(bool e, py_equals(x[i], y[i]));
+      if (!e) return false;
+    }
+    return equals(a, b);
+  }
+  if (a.is_dict() && b.is_dict() && a.heap() != b.heap()) {
+    DictObj* x = a.dict_obj();
+    DictObj* y = b.dict_obj();
+    if (x->size() != y->size()) return false;
+    for (size_t i = 0; i < x->items.size(); ++i) {
+      Val* other = y->find(x->items[i].first, x->hashes[i]);
+      if (!other) return false;
+      JASSIGN(bool e, py_equals(x->items[i].second, *other));
+      if (!e) return false;
+    }
+    return true;
+  }
+  return equals(a, b);
+}
+
 R<bool> compare(CmpOp op, const Val& a, const Val& b) {
+  // `x in y` calls y.__contains__(x) first.
+  if (op == CmpOp::kIn) return contains(b, a);
+  if (op == CmpOp::kNotIn) {
+    JASSIGN(bool r, contains(b, a));
+    return !r;
+  }
   if (a.is_undefined() && !a.undef_obj()->lenient) JTRY(check_defined(a));
   if (b.is_undefined() && !b.undef_obj()->lenient) JTRY(check_defined(b));
   switch (op) {
     case CmpOp::kEq:
-      return equals(a, b);
-    case CmpOp::kNe:
-      return !equals(a, b);
+      return py_equals(a, b);
+    case CmpOp::kNe: {
+      JASSIGN(bool e, py_equals(a, b));
+      return !e;
+    }
     case CmpOp::kIn:
       return contains(b, a);
     case CmpOp::kNotIn: {
@@ -312,13 +362,14 @@ R<bool> contains(const Val& container, const Val& item) {
     case Tag::kList:
     case Tag::kTuple: {
       if (container.list_obj()->view == ListObj::View::kKeys ||
-          container.list_obj()->view == ListObj::View::kItems) {
+          container.list_obj()->view == ListObj::View::kItems ||
+          container.list_obj()->view == ListObj::View::kSet) {
         // dict views hash their argument
         JTRY(hash_val(item));
       }
       for (const auto& v : container.list_obj()->items) {
-        if (item.is_undefined() && !item.undef_obj()->lenient) JTRY(check_defined(item));
-        if (equals(v, item)) return true;
+        JASSIGN(bool e, py_equals(v, item));
+        if (e) return true;
       }
       return false;
     }
@@ -644,7 +695,7 @@ RV slice(const Val& obj, const Val& start, const Val& stop, const Val& step) {
   } else {
     return type_error("'" + type_name(obj) + "' object is not subscriptable");
   }
-  int64_t a, b, st;
+  int64_t a = 0, b = 0, st = 1;
   JTRY(slice_indices(start, stop, step, len, &a, &b, &st));
   if (obj.is_str()) {
     const std::string& s = obj.as_str();

@@ -11,6 +11,15 @@ namespace {
 thread_local int g_depth = 0;
 thread_local std::vector<const Heap*> g_active;  // containers being printed
 thread_local bool g_finalize = false;            // printing {{ output }}
+// Inside the values of the top-level dict of an output, Salt's PrintableDict
+// uses str(), recursively for nested dicts; lists/tuples switch to repr().
+thread_local bool g_dict_str = false;
+
+struct DictStrGuard {
+  explicit DictStrGuard(bool on) : saved_(g_dict_str) { g_dict_str = on; }
+  ~DictStrGuard() { g_dict_str = saved_; }
+  bool saved_;
+};
 
 struct DepthGuard {
   DepthGuard() { ++g_depth; }
@@ -56,6 +65,30 @@ RS repr_seq(std::string& out, const Val& v) {
     case ListObj::View::kNone:
     case ListObj::View::kGroup:
       break;
+    case ListObj::View::kSet: {
+      if (l->items.empty()) {
+        out += "set()";
+        return {};
+      }
+      out += '{';
+      for (size_t i = 0; i < l->items.size(); ++i) {
+        if (i) out += ", ";
+        JTRY(append_repr(out, l->items[i]));
+      }
+      out += '}';
+      return {};
+    }
+    case ListObj::View::kRange:
+      out += "range(";
+      append_int(out, l->range_start);
+      out += ", ";
+      append_int(out, l->range_stop);
+      if (l->range_step != 1) {
+        out += ", ";
+        append_int(out, l->range_step);
+      }
+      out += ')';
+      return {};
   }
   out += prefix;
   if (is_active(l) && g_finalize)
@@ -64,6 +97,7 @@ RS repr_seq(std::string& out, const Val& v) {
     out += tuple ? "(...)" : "[...]";
   } else {
     ActiveGuard g(l);
+    DictStrGuard ds(false);
     out += tuple ? '(' : '[';
     for (size_t i = 0; i < l->items.size(); ++i) {
       if (i) out += ", ";
@@ -85,12 +119,18 @@ RS repr_dict(std::string& out, const Val& v) {
     return {};
   }
   ActiveGuard g(d);
+  // Salt's finalizer prints the top-level dict with PrintableDict.__str__,
+  // which uses str() (not repr()) for non-string values.
+  bool str_values = g_finalize && (g_depth == 1 || g_dict_str);
+  DictStrGuard ds(str_values);
   out += '{';
   for (size_t i = 0; i < d->items.size(); ++i) {
     if (i) out += ", ";
     JTRY(append_repr(out, d->items[i].first));
     out += ": ";
-    JTRY(append_repr(out, d->items[i].second));
+    const Val& val = d->items[i].second;
+    if (str_values && val.is_undefined()) JTRY(check_defined(val));
+    JTRY(append_repr(out, val));
   }
   out += '}';
   return {};
@@ -150,11 +190,10 @@ RS append_repr(std::string& out, const Val& v) {
     case Tag::kDict:
       return repr_dict(out, v);
     case Tag::kUndefined:
-      if (v.undef_obj()->lenient) {
-        out += "Undefined";
-        return {};
-      }
-      return check_defined(v);
+      // repr() of any Undefined (StrictUndefined too) is "Undefined"; only
+      // str() fails: `{{ [nothere] }}` prints [Undefined].
+      out += "Undefined";
+      return {};
     case Tag::kObject:
       v.obj()->repr(out);
       return {};

@@ -1,5 +1,6 @@
 // Filters Salt adds to Jinja (salt/utils/jinja.py, data.py, hashutils.py,
 // network.py, dateutils.py and the SerializerExtension).
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 
@@ -102,6 +103,13 @@ RV f_tojson(Interp&, Val& v, A& a) {
     }
   }
   return Val::str(std::move(out));
+}
+
+RV f_pprint(Interp&, Val& v, A& a) {
+  Val p[1];
+  JTRY(bind_args(a, "do_pprint", {}, 0, p));
+  JASSIGN(std::string s, serialize::pformat(v));
+  return Val::str(std::move(s));
 }
 
 RV f_python(Interp&, Val& v, A& a) {
@@ -353,7 +361,7 @@ RV f_to_bool(Interp&, Val& v, A& a) {
 RV f_sequence(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "ensure_sequence_filter", {}, 0, p));
-  if (v.is_seq() || v.is_dict()) return v;
+  if ((v.is_seq() && v.list_obj()->view != ListObj::View::kRange) || v.is_dict()) return v;
   return Val::list({v});
 }
 
@@ -514,12 +522,30 @@ Val unique_list(const std::vector<Val>& items) {
   }
   return Val::list(std::move(out));
 }
+// Salt returns sets for hashable inputs (str, tuple, range): Python orders
+// small ints by value; other orders depend on hashing (here: first seen).
+bool hashable_input(const Val& v) {
+  return v.is_str() || v.is_tuple() || (v.is_list() && v.list_obj()->view == ListObj::View::kRange);
+}
+Val as_set(Val list) {
+  auto& items = list.list_obj()->items;
+  bool ints = !items.empty();
+  for (const auto& i : items) ints = ints && i.is_int() && i.as_int() >= 0;
+  if (ints) {
+    std::sort(items.begin(), items.end(),
+              [](const Val& a, const Val& b) { return a.as_int() < b.as_int(); });
+  }
+  list.list_obj()->view = ListObj::View::kSet;
+  return list;
+}
+
 RV f_union(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "union", {"lst2"}, 1, p));
   std::vector<Val> x, y;
   JTRY(two_lists(v, p[0], x, y));
   x.insert(x.end(), y.begin(), y.end());
+  if (hashable_input(v) && hashable_input(p[0])) return as_set(unique_list(x));
   return unique_list(x);
 }
 RV f_intersect(Interp&, Val& v, A& a) {
@@ -530,6 +556,7 @@ RV f_intersect(Interp&, Val& v, A& a) {
   for (const auto& e : x) {
     if (in_list(y, e)) out.push_back(e);
   }
+  if (hashable_input(v) && hashable_input(p[0])) return as_set(unique_list(out));
   return unique_list(out);
 }
 RV f_difference(Interp&, Val& v, A& a) {
@@ -540,6 +567,7 @@ RV f_difference(Interp&, Val& v, A& a) {
   for (const auto& e : x) {
     if (!in_list(y, e)) out.push_back(e);
   }
+  if (hashable_input(v) && hashable_input(p[0])) return as_set(unique_list(out));
   return unique_list(out);
 }
 RV f_symmetric_difference(Interp&, Val& v, A& a) {
@@ -556,7 +584,18 @@ RV f_symmetric_difference(Interp&, Val& v, A& a) {
   for (const auto& e : all_unique.list_obj()->items) {
     if (!in_list(both, e)) out.push_back(e);
   }
+  if (hashable_input(v) && hashable_input(p[0])) return as_set(unique_list(out));
   return unique_list(out);
+}
+
+// Salt's unique(values): a set for hashable input, else order-preserving.
+RV f_unique(Interp&, Val& v, A& a) {
+  Val p[2];
+  JTRY(bind_args(a, "unique", {"case_sensitive", "attribute"}, 0, p));
+  std::vector<Val> items;
+  JTRY(iterate(v, items));
+  Val out = unique_list(items);
+  return hashable_input(v) ? as_set(out) : out;
 }
 
 // ------------------------------------------------------------ network
@@ -582,7 +621,7 @@ void add_salt_filters(FilterTable& t) {
   t["json"] = f_json;
   t["tojson"] = f_tojson;
   t["python"] = f_python;
-  t["pprint"] = f_python;
+  t["pprint"] = f_pprint;
   t["load_yaml"] = f_load_yaml;
   t["load_json"] = f_load_json;
   t["load_text"] = f_load_text;
@@ -609,6 +648,7 @@ void add_salt_filters(FilterTable& t) {
   t["uuid"] = f_uuid;
   t["strftime"] = f_strftime;
   t["avg"] = f_avg;
+  t["unique"] = f_unique;
   t["union"] = f_union;
   t["intersect"] = f_intersect;
   t["difference"] = f_difference;

@@ -146,6 +146,9 @@ struct JsonWriter {
         return {};
       case Tag::kList:
       case Tag::kTuple: {
+        if (v.list_obj()->view != ListObj::View::kNone &&
+            v.list_obj()->view != ListObj::View::kGroup)
+          break;
         const auto& items = v.list_obj()->items;
         if (items.empty()) {
           out += "[]";
@@ -220,7 +223,7 @@ struct JsonParser {
   size_t pos = 0;
   int depth = 0;
 
-  std::unexpected<FaultPtr> err(const std::string& what) {
+  Unexpected err(const std::string& what) {
     size_t line = 1, col = 1;
     for (size_t i = 0; i < pos && i < s.size(); ++i) {
       if (s[i] == '\n') {

@@ -173,7 +173,7 @@ RS sort_vals(std::vector<Val>& items, bool reverse, std::vector<Val>* keys) {
     return *r;
   };
   std::stable_sort(idx.begin(), idx.end(), less);
-  if (err) return std::unexpected(std::move(err));
+  if (err) return Unexpected(std::move(err));
   std::vector<Val> out;
   out.reserve(items.size());
   for (size_t i : idx) out.push_back(std::move(items[i]));

@@ -7,11 +7,11 @@
 
 namespace brine::jinja {
 
-std::unexpected<FaultPtr> fault(FaultKind kind, std::string message) {
+Unexpected fault(FaultKind kind, std::string message) {
   auto f = std::make_unique<Fault>();
   f->kind = kind;
   f->message = std::move(message);
-  return std::unexpected(std::move(f));
+  return Unexpected(std::move(f));
 }
 
 Val Val::str(std::string s) {
@@ -83,6 +83,22 @@ void Val::make_immortal() {
       v.make_immortal();
     }
   }
+}
+
+void Val::release_immortal() {
+  if (!is_heap() || !u_.p->immortal) return;
+  u_.p->immortal = false;
+  if (tag_ == Tag::kList || tag_ == Tag::kTuple) {
+    for (auto& v : list_obj()->items) v.release_immortal();
+  } else if (tag_ == Tag::kDict) {
+    for (auto& [k, v] : dict_obj()->items) {
+      k.release_immortal();
+      v.release_immortal();
+    }
+  }
+  // Destroy (refs is still the 1 it was created with).
+  Val gone;
+  swap(gone);
 }
 
 bool Val::same(const Val& o) const {
@@ -214,6 +230,9 @@ R<size_t> hash_val(const Val& v) {
     }
     case Tag::kStr:
       return hash_str(v.as_str());
+    case Tag::kList:
+      if (v.list_obj()->view != ListObj::View::kRange) break;
+      [[fallthrough]];  // range objects are hashable
     case Tag::kTuple: {
       size_t h = 0x345678;
       for (const auto& item : v.list_obj()->items) {
@@ -228,7 +247,6 @@ R<size_t> hash_val(const Val& v) {
       return fault(FaultKind::kUndefined, v.undef_obj()->message);
     case Tag::kObject:
       return reinterpret_cast<size_t>(v.heap());
-    case Tag::kList:
     case Tag::kDict:
       break;
   }
@@ -356,6 +374,10 @@ std::string type_name(const Val& v) {
           return "dict_values";
         case ListObj::View::kItems:
           return "dict_items";
+        case ListObj::View::kRange:
+          return "range";
+        case ListObj::View::kSet:
+          return "set";
         case ListObj::View::kNone:
         case ListObj::View::kGroup:
           break;
@@ -414,6 +436,9 @@ bool equals(const Val& a, const Val& b) {
       return a.heap() == b.heap() || a.as_str() == b.as_str();
     case Tag::kList:
     case Tag::kTuple: {
+      if ((a.list_obj()->view == ListObj::View::kRange) !=
+          (b.list_obj()->view == ListObj::View::kRange))
+        return false;
       const auto& x = a.list_obj()->items;
       const auto& y = b.list_obj()->items;
       if (x.size() != y.size()) return false;
@@ -460,7 +485,7 @@ R<bool> truthy(const Val& v) {
       return v.dict_obj()->size() != 0;
     case Tag::kUndefined:
       if (v.undef_obj()->lenient) return false;
-      return std::unexpected(std::move(check_defined(v).error()));
+      return Unexpected(std::move(check_defined(v).error()));
     case Tag::kObject:
       return true;
   }

@@ -10,17 +10,18 @@
 // concurrently as long as each render keeps its templates alive.
 //
 // Errors are `Fault`s (kind + message + template/line once known) carried in
-// `R<T>` = std::expected<T, FaultPtr>; the public API converts them to
+// `R<T>` = Expected<T> (expected.h); the public API converts them to
 // brine::Error with Salt's wording (errors.cpp).
 #pragma once
 
 #include <cstdint>
-#include <expected>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "common/template/expected.h"
 
 namespace brine::jinja {
 
@@ -29,58 +30,39 @@ class Val;
 
 // ---------------------------------------------------------------- faults
 
-enum class FaultKind : uint8_t {
-  kUndefined,  // UndefinedError: Salt prints "Jinja variable ..."
-  kSyntax,     // TemplateSyntaxError / TemplateRuntimeError / SecurityError
-  kSaltCall,   // an execution module failed: "Problem running salt function ..."
-  kOther,      // TypeError, ValueError, ...: Salt prints "Jinja error: ..."
-  kNotFound,   // TemplateNotFound
-};
-
-struct Fault {
-  FaultKind kind = FaultKind::kOther;
-  std::string message;
-  std::string template_name;  // set by the statement that saw the fault first
-  int line = 0;
-  bool parse = false;  // raised while compiling (TemplateSyntaxError)
-  std::string source;  // parse faults: the template text, for error context
-  bool located() const { return line > 0; }
-};
-using FaultPtr = std::unique_ptr<Fault>;
-
 template <typename T>
-using R = std::expected<T, FaultPtr>;
+using R = Expected<T>;
 using RV = R<Val>;
 using RS = R<void>;  // status
 
-std::unexpected<FaultPtr> fault(FaultKind kind, std::string message);
-inline std::unexpected<FaultPtr> type_error(std::string message) {
+Unexpected fault(FaultKind kind, std::string message);
+inline Unexpected type_error(std::string message) {
   return fault(FaultKind::kOther, std::move(message));
 }
-inline std::unexpected<FaultPtr> runtime_error(std::string message) {
+inline Unexpected runtime_error(std::string message) {
   return fault(FaultKind::kSyntax, std::move(message));
 }
 
-#define JTRY(expr)                                                                           \
-  do {                                                                                       \
-    if (auto jtry_r_ = (expr); !jtry_r_) return std::unexpected(std::move(jtry_r_.error())); \
+#define JTRY(expr)                                                                      \
+  do {                                                                                  \
+    if (auto jtry_r_ = (expr); !jtry_r_) return Unexpected(std::move(jtry_r_.error())); \
   } while (0)
 
 #define JTRY_CONCAT2_(a, b) a##b
 #define JTRY_CONCAT_(a, b) JTRY_CONCAT2_(a, b)
 // JASSIGN(Val v, expr): declare `v` from a successful R<T>, else return its fault.
 #define JASSIGN(decl, expr) JASSIGN_IMPL_(JTRY_CONCAT_(jassign_r_, __LINE__), decl, expr)
-#define JASSIGN_IMPL_(tmp, decl, expr)                      \
-  auto tmp = (expr);                                        \
-  if (!tmp) return std::unexpected(std::move(tmp.error())); \
+#define JASSIGN_IMPL_(tmp, decl, expr)                 \
+  auto tmp = (expr);                                   \
+  if (!tmp) return Unexpected(std::move(tmp.error())); \
   decl = std::move(*tmp)
 // JSET(var, expr): assign an existing variable; a single statement, safe
 // after `if (...)`.
-#define JSET(var, expr)                                               \
-  do {                                                                \
-    auto jset_r_ = (expr);                                            \
-    if (!jset_r_) return std::unexpected(std::move(jset_r_.error())); \
-    var = std::move(*jset_r_);                                        \
+#define JSET(var, expr)                                          \
+  do {                                                           \
+    auto jset_r_ = (expr);                                       \
+    if (!jset_r_) return Unexpected(std::move(jset_r_.error())); \
+    var = std::move(*jset_r_);                                   \
   } while (0)
 
 // ---------------------------------------------------------------- heap
@@ -251,6 +233,8 @@ class Val {
   Heap* heap() const { return u_.p; }
   // Marks a heap value immortal (AST constants); see the file comment.
   void make_immortal();
+  // The owner of an immortal constant (its AST node) frees it on destruction.
+  void release_immortal();
 
   // Identity (Python `is`) for heap values, value equality for scalars.
   bool same(const Val& o) const;
@@ -283,7 +267,18 @@ struct ListObj final : Tracked {
   std::vector<Val> items;
   // How a list produced by dict.keys()/values()/items() prints.
   // kGroup: a tuple printed as groupby's _GroupTuple(grouper=..., list=...).
-  enum class View : uint8_t { kNone, kKeys, kValues, kItems, kGroup } view = View::kNone;
+  // kRange: range(start, stop, step) (materialised; prints as Python's range).
+  // kSet: a Python set (Salt's unique/union/... of hashable values).
+  enum class View : uint8_t {
+    kNone,
+    kKeys,
+    kValues,
+    kItems,
+    kGroup,
+    kRange,
+    kSet
+  } view = View::kNone;
+  int64_t range_start = 0, range_stop = 0, range_step = 1;
 };
 
 // Insertion-ordered dict with Python key semantics (1 == 1.0 == True).
