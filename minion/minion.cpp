@@ -19,6 +19,7 @@
 #include "common/transport/transport.h"
 #include "minion/jobs.h"
 #include "modules/builtin.h"
+#include "modules/external.h"
 #include "modules/grains/gather.h"
 
 namespace brine::minion {
@@ -104,6 +105,7 @@ struct Minion::Impl {
     }
     registry = std::make_unique<modules::Registry>(opts);
     BRINE_TRY(modules::register_builtins(*registry));
+    modules::external::register_external(*registry, opts, log.get());
     grains = modules::grains::gather(opts, log.get());
     pool = std::make_unique<JobPool>(
         *registry, opts, grains, [this](const Value& env) { return send_return(env); },

@@ -156,6 +156,7 @@ std::vector<KeySpec> minion_specs() {
   add("master_port", 4506, Type::kInt);
   add("publish_port", 4505, Type::kInt);
   add("master_type", "str", Type::kStr);
+  add("module_dirs", Value::list(), Type::kList);
   add("master_alive_interval", 0, Type::kInt);
   add("master_failback", false, Type::kBool);
   add("master_failback_interval", 0, Type::kInt);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -29,7 +31,14 @@ class RemoteExec : public ::testing::Test {
         "nodegroups:\n"
         "  webs: 'G@role:web'\n"
         "  dbs: L@db1\n");
-    c_->start_minion("web1", "grains:\n  role: web\n  tier: {level: front}\n");
+    // web1 carries both kinds of external module (docs/modules.md).
+    fs::path ext = c_->root() / "ext";
+    fs::create_directories(ext / "modules");
+    fs::copy_file(BRINE_TEST_PYHELLO, ext / "modules" / "pyhello");
+    fs::copy_file(BRINE_TEST_CHELLO_SO, ext / "modules" / "chello.so");
+    fs::permissions(ext / "modules" / "pyhello", fs::perms(0755));
+    c_->start_minion("web1", "grains:\n  role: web\n  tier: {level: front}\nmodule_dirs: [" +
+                                 ext.string() + "]\n");
     c_->start_minion("web2", "grains:\n  role: web\n  tier: {level: back}\n");
     c_->start_minion("db1", "grains:\n  role: db\n  tier: {level: back}\n");
     for (auto id : {"web1", "web2", "db1"}) {
@@ -118,6 +127,28 @@ TEST_F(RemoteExec, CmdRunAndRetcode) {
   auto fail = c_->brine({"web1", "cmd.run", "exit 4"});
   EXPECT_EQ(fail.exit_code, 1);
   EXPECT_EQ(fail.err, "ERROR: Minions returned with non-zero exit code\n");
+}
+
+TEST_F(RemoteExec, ExternalModulesOfBothKindsRunLikeBuiltins) {
+  auto py = c_->brine({"web1", "pyhello.greet", "World", "greeting=Hi"});
+  EXPECT_EQ(py.out, "web1:\n    Hi, World!\n") << py.err;
+  auto add = c_->brine({"web1", "pyhello.add", "2", "3", "--out", "json"});
+  EXPECT_EQ(*json_of(add).find("web1"), Value(5));
+  auto so = c_->brine({"web1", "chello.hello"});
+  EXPECT_EQ(so.out, "web1:\n    hello from C\n") << so.err;
+  auto list = json_of(c_->brine({"web1", "sys.list_functions", "--out", "json"}));
+  const Value* funs = list.find("web1");
+  ASSERT_TRUE(funs && funs->is_list());
+  auto has = [&](const char* f) {
+    return std::find(funs->as_list().begin(), funs->as_list().end(), Value(f)) !=
+           funs->as_list().end();
+  };
+  EXPECT_TRUE(has("pyhello.greet"));
+  EXPECT_TRUE(has("chello.hello"));
+  EXPECT_TRUE(has("test.ping"));
+  // Other minions do not have them.
+  auto other = c_->brine({"web2", "pyhello.greet", "x", "--out", "json"});
+  EXPECT_EQ(*json_of(other).find("web2"), Value("'pyhello.greet' is not available."));
 }
 
 TEST_F(RemoteExec, UnknownFunctionIsNotAvailable) {
