@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "common/codec/json.h"
 #include "tests/integration/harness.h"
@@ -264,6 +265,57 @@ TEST_F(RemoteExec, PublisherAclUserMayRunOnlyWhatTheAclAllows) {
   auto cmd = brine_as("nobody", {"web1", "cmd.run", "id"});
   EXPECT_NE(cmd.exit_code, 0);
   EXPECT_NE(cmd.err.find("Authorization error occurred."), std::string::npos) << cmd.err;
+}
+
+TEST_F(RemoteExec, VerboseSummaryAndOutFile) {
+  auto v = c_->brine({"web1", "test.ping", "-v", "--summary"});
+  EXPECT_EQ(v.out.rfind("Executing job with jid ", 0), 0u) << v.out;
+  EXPECT_NE(v.out.find("\nweb1:\n    True\n"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("# of minions targeted: 1\n# of minions returned: 1\n# of minions that did "
+                       "not return: 0\n# of minions with errors: 0\n"),
+            std::string::npos)
+      << v.out;
+  fs::path file = c_->root() / "out.txt";
+  auto f =
+      c_->brine({"web*", "test.ping", "--out", "txt", "--out-file", file.string(), "--static"});
+  EXPECT_EQ(f.out, "");
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(text, "web1: True\nweb2: True\n");
+}
+
+TEST_F(RemoteExec, RunnersManageAndJobs) {
+  auto up = json_of(c_->run({"manage.up", "--out", "json"}));
+  EXPECT_EQ(up, Value::list({"db1", "web1", "web2"}));
+  auto present = json_of(c_->run({"manage.present", "--out", "json"}));
+  EXPECT_EQ(present, Value::list({"db1", "web1", "web2"}));
+  auto job = c_->brine({"web1", "test.echo", "listme", "--async"});
+  std::string jid = job.out.substr(job.out.find(": ") + 2, 20);
+  ASSERT_TRUE(wait_until([&] {
+    auto l = json_of(c_->run({"jobs.list_job", jid, "--out", "json"}));
+    return l.traverse("Result:web1:return") != nullptr;
+  }));
+  auto l = json_of(c_->run({"jobs.list_job", jid, "--out", "json"}));
+  EXPECT_EQ(*l.find("Function"), Value("test.echo"));
+  EXPECT_EQ(*l.traverse("Result:web1:return"), Value("listme"));
+  auto bad = c_->run({"nosuch.runner"});
+  EXPECT_NE(bad.exit_code, 0);
+}
+
+TEST_F(RemoteExec, StateEventStreamsJobEvents) {
+  // Listen for two events while a job runs.
+  std::string out;
+  std::thread listener([&] { out = c_->run({"state.event", "salt/job/*", "count=2"}).out; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        c_->brine({"web1", "test.ping"});
+        return !out.empty();
+      },
+      seconds(20), std::chrono::milliseconds(300)));
+  listener.join();
+  EXPECT_NE(out.find("salt/job/"), std::string::npos) << out;
+  EXPECT_NE(out.find("\t{"), std::string::npos) << out;
 }
 
 // Last: stops a minion.
