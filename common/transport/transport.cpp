@@ -118,17 +118,22 @@ struct Server::Impl {
   std::deque<Request> queue;
   std::thread io;
   std::vector<std::thread> workers;
+  size_t worker_count = 1;  // set before the I/O thread starts
   static constexpr size_t kMaxQueued = 200000;
 
   void io_loop(zmq::socket_t pull) {
     zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0},
                                {pull.handle(), 0, ZMQ_POLLIN, 0}};
     std::vector<zmq::message_t> parts;
+    std::vector<Request> burst;
     while (!stopping.load()) {
       try {
         zmq::poll(items, 2, std::chrono::milliseconds(100));
         if (items[0].revents & ZMQ_POLLIN) {
-          // Drain a burst before going back to poll.
+          // Drain a burst before going back to poll, then queue it under one
+          // lock and wake workers after unlocking (a worker woken while the
+          // lock is held would only block on it again: two context switches
+          // per request instead of one).
           for (int n = 0; n < 256; ++n) {
             parts.clear();
             if (!zmq::recv_multipart(router, std::back_inserter(parts), zmq::recv_flags::dontwait))
@@ -137,10 +142,22 @@ struct Server::Impl {
             size_t i = 1;
             if (i < parts.size() && parts[i].size() == 0) ++i;
             if (parts.size() < 2 || i >= parts.size()) continue;
+            burst.push_back({parts[0].to_string(), parts[i].to_string()});
+          }
+          size_t added = 0;
+          {
             std::lock_guard lock(mu);
-            if (queue.size() >= kMaxQueued) continue;  // shed load rather than grow
-            queue.push_back({parts[0].to_string(), parts[i].to_string()});
-            cv.notify_one();
+            for (auto& r : burst) {
+              if (queue.size() >= kMaxQueued) break;  // shed load rather than grow
+              queue.push_back(std::move(r));
+              ++added;
+            }
+          }
+          burst.clear();
+          if (added >= worker_count) {
+            cv.notify_all();
+          } else {
+            for (size_t k = 0; k < added; ++k) cv.notify_one();
           }
         }
         if (items[1].revents & ZMQ_POLLIN) {
@@ -211,6 +228,7 @@ Result<std::unique_ptr<Server>> Server::start(const std::vector<std::string>& en
   zmq::socket_t pull(context(), zmq::socket_type::pull);
   pull.set(zmq::sockopt::rcvhwm, 0);
   pull.bind(impl->reply_endpoint);
+  impl->worker_count = static_cast<size_t>(std::max(1, workers));
   Impl* raw = impl.get();
   impl->io = std::thread([raw, p = std::move(pull)]() mutable { raw->io_loop(std::move(p)); });
   for (int i = 0; i < std::max(1, workers); ++i) {

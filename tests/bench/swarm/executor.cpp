@@ -79,7 +79,7 @@ Executor::Executor(Value opts) : opts_(std::move(opts)), registry_(opts_) {
 }
 
 Executor::Single Executor::run_one(const Value& fun, const List& args, const Value& load,
-                                   Value& grains, modules::JobControl* jobs,
+                                   const GrainsFn& grains, modules::JobControl* jobs,
                                    int cancelled_with) const {
   Single out;
   std::string name = fun.is_string() ? fun.as_string() : "";
@@ -96,15 +96,9 @@ Executor::Single Executor::run_one(const Value& fun, const List& args, const Val
   ctx.jobs = jobs;
   ctx.pub = &load;
   ctx.jid = load.get_string("jid");
-  // saltutil.refresh_grains rewrites the context's grains with this host's:
-  // give it a scratch copy so the minion keeps its own.
-  Value scratch;
-  if (name.starts_with("saltutil.")) {
-    scratch = grains;
-    ctx.use_grains(&scratch);
-  } else {
-    ctx.use_grains(&grains);
-  }
+  // Built only if the function reads them; a copy, so saltutil.refresh_grains
+  // (which rewrites the context's grains with this host's) changes nothing.
+  ctx.grains_loader = grains;
   // A sleeper reaching the registry must never block a worker: its token is
   // already cancelled, so it returns at once (with the killed-job error).
   std::optional<modules::CancelToken> token;
@@ -128,7 +122,7 @@ Value Executor::envelope(Value env, const Value& load, std::string_view id) cons
   return env;
 }
 
-JobOutcome Executor::run(const Value& load, std::string_view id, Value& grains,
+JobOutcome Executor::run(const Value& load, std::string_view id, const GrainsFn& grains,
                          modules::JobControl* jobs) const {
   JobOutcome out;
   const Value* fun = load.find("fun");
@@ -163,7 +157,8 @@ JobOutcome Executor::run(const Value& load, std::string_view id, Value& grains,
   return out;
 }
 
-Value Executor::killed(const Value& load, std::string_view id, Value& grains, int sig) const {
+Value Executor::killed(const Value& load, std::string_view id, const GrainsFn& grains,
+                       int sig) const {
   const Value* fun = load.find("fun");
   auto one = run_one(fun ? *fun : Value(""), arg_list(load), load, grains, nullptr,
                      sig > 0 ? sig : SIGTERM);

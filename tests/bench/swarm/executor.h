@@ -19,6 +19,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string_view>
 
 #include "common/values/value.h"
@@ -37,20 +38,24 @@ class Executor {
   // `opts` plays the minion config (what test.get_opts returns).
   explicit Executor(Value opts);
 
-  // Runs the publication `load` as minion `id` with its `grains`. `jobs` (may
-  // be null) is the minion's job table for saltutil.*.
-  JobOutcome run(const Value& load, std::string_view id, Value& grains,
+  // Makes the minion's grains when a function asks for them (most never do,
+  // so a swarm keeps one shared base and builds a minion's copy on demand).
+  using GrainsFn = std::function<Value()>;
+
+  // Runs the publication `load` as minion `id`. `jobs` (may be null) is the
+  // minion's job table for saltutil.*.
+  JobOutcome run(const Value& load, std::string_view id, const GrainsFn& grains,
                  modules::JobControl* jobs) const;
 
   // The return of a running job killed with `sig` (what the real minion sends
   // when saltutil.kill_job interrupts test.sleep).
-  Value killed(const Value& load, std::string_view id, Value& grains, int sig) const;
+  Value killed(const Value& load, std::string_view id, const GrainsFn& grains, int sig) const;
 
   const modules::Registry& registry() const { return registry_; }
 
  private:
   struct Single;
-  Single run_one(const Value& fun, const List& args, const Value& load, Value& grains,
+  Single run_one(const Value& fun, const List& args, const Value& load, const GrainsFn& grains,
                  modules::JobControl* jobs, int cancelled_with) const;
   Value envelope(Value env, const Value& load, std::string_view id) const;
 

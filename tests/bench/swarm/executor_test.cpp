@@ -20,7 +20,8 @@ Value load(Value fun, Value arg = Value::list()) {
 class ExecutorTest : public ::testing::Test {
  protected:
   Executor ex{Value::map()};
-  Value grains = Value::map({{"id", "m1"}, {"os", "Debian"}});
+  Value stored = Value::map({{"id", "m1"}, {"os", "Debian"}});
+  Executor::GrainsFn grains = [this] { return stored; };
 };
 
 TEST_F(ExecutorTest, PingEnvelopeIsTheRealMinions) {
@@ -90,7 +91,7 @@ TEST_F(ExecutorTest, MultiFunctionJobs) {
 TEST_F(ExecutorTest, SaltutilWithoutAJobTable) {
   auto out = ex.run(load("saltutil.running"), "m1", grains, nullptr);
   EXPECT_EQ(out.envelope.get_int("retcode"), 1);
-  EXPECT_EQ(grains.get_string("id"), "m1");  // refresh paths never touch the minion's grains
+  EXPECT_EQ(stored.get_string("id"), "m1");  // refresh paths never touch the minion's grains
 }
 
 }  // namespace

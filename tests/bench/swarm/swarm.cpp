@@ -24,16 +24,16 @@ milliseconds ms(double seconds) { return milliseconds(static_cast<int64_t>(secon
 
 // ------------------------------------------------------------------ construction
 
-Swarm::Impl::Impl(SwarmOptions o, std::vector<Identity> identities, Value base_grains,
-                  PortFactory p, SubscriberFactory s)
+Swarm::Impl::Impl(SwarmOptions o, std::vector<Identity> identities, Value grains, PortFactory p,
+                  SubscriberFactory s)
     : opts(std::move(o)),
+      base_grains(grains.is_map() ? std::move(grains) : Value::map()),
       log(log::get("swarm")),
       executor(Value::map({{"swarm", true},
                            {"master", opts.master},
                            {"master_port", static_cast<int64_t>(opts.ret_port)}})),
       ports(std::move(p)),
       subscribe(std::move(s)) {
-  if (!base_grains.is_map()) base_grains = Value::map();
   minions.reserve(identities.size());
   for (size_t i = 0; i < identities.size(); ++i) {
     auto m = std::make_unique<Minion>();
@@ -41,9 +41,6 @@ Swarm::Impl::Impl(SwarmOptions o, std::vector<Identity> identities, Value base_g
     m->index = opts.first_index + static_cast<int>(i);
     m->id = std::move(identities[i].id);
     m->identity = std::move(identities[i].keys);
-    m->grains = base_grains;
-    m->grains["id"] = m->id;
-    m->grains["index"] = static_cast<int64_t>(m->index);
     m->slow = opts.slow_ms > 0 && in_fraction(opts.seed, 1, m->index, opts.slow_fraction);
     m->drops = in_fraction(opts.seed, 2, m->index, opts.drop_fraction);
     minions.push_back(std::move(m));
@@ -107,6 +104,13 @@ void Swarm::stop(std::chrono::milliseconds grace) {
 }
 
 void Swarm::on_pub_frame(std::string_view bytes) { impl_->on_pub_frame(bytes); }
+
+Value Swarm::Impl::grains_of(const Minion& m) const {
+  Value g = base_grains;
+  g["id"] = m.id;
+  g["index"] = static_cast<int64_t>(m.index);
+  return g;
+}
 
 // ------------------------------------------------------------------ stats
 
@@ -329,7 +333,7 @@ bool Swarm::Impl::on_accept(Minion& m, protocol::AuthResult& r, RequestPort& por
   ensure_subscriber(r.publish_port);
   log->debug("'{}': authenticated", m.id);
   // The real minion ignores minion_start's outcome too.
-  (void)call(m, port, Value::map({{"cmd", "minion_start"}, {"grains", m.grains}}));
+  (void)call(m, port, Value::map({{"cmd", "minion_start"}, {"grains", grains_of(m)}}));
   {
     std::lock_guard lock(m.mu);
     if (m.epoch == ep) m.started = true;

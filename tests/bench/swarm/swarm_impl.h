@@ -73,7 +73,6 @@ struct Minion {
   int index = 0;    // the `index` grain (first_index + slot)
   std::string id;
   crypto::KeyPair identity;
-  Value grains;  // never written after construction (read without the lock)
   bool slow = false;
   bool drops = false;
 
@@ -96,6 +95,11 @@ struct Swarm::Impl {
        SubscriberFactory s);
 
   SwarmOptions opts;
+  // What every minion's grains start from; a minion's own grains (this plus
+  // its id and index) are built on demand by grains_of(), so 10,000 minions
+  // do not hold 10,000 copies of a 60-key map.
+  Value base_grains;
+  Value grains_of(const Minion& m) const;
   std::shared_ptr<spdlog::logger> log;
   Executor executor;
   PortFactory ports;

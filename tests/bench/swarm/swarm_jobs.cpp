@@ -69,7 +69,8 @@ class Swarm::Impl::Jobs : public modules::JobControl {
     }
     // The job ends now with the error a killed job returns; its scheduled
     // return finds the jid gone and stays quiet.
-    auto env = std::make_shared<const Value>(s_.executor.killed(load, m_.id, m_.grains, sig));
+    auto env = std::make_shared<const Value>(s_.executor.killed(
+        load, m_.id, [this] { return s_.grains_of(m_); }, sig));
     s_.post_return(m_, std::move(env), std::string(jid), milliseconds(0), false);
     return "Signal " + std::to_string(sig) + " sent to job " + std::string(jid) + " at pid " +
            std::to_string(::getpid());
@@ -213,12 +214,17 @@ void Swarm::Impl::deliver(Minion& m, const std::shared_ptr<Delivery>& d, bool ma
   auto prepared = d->prepare(payload);
   if (!prepared || !prepared->matcher) return;  // malformed load or target: no match
   static const Value kNoPillar = Value::map();
-  if (!prepared->matcher->match(matcher::MinionFacts{m.id, &m.grains, &kNoPillar})) return;
+  // Only targets that read grains get the minion's own copy.
+  std::optional<Value> own;
+  if (prepared->matcher->needs_minion_data()) own = grains_of(m);
+  const Value* grains = own ? &*own : &base_grains;
+  if (!prepared->matcher->match(matcher::MinionFacts{m.id, grains, &kNoPillar})) return;
   const Value& load = prepared->load;
   std::string jid = load.get_string("jid");
   ++n.jobs;
   Jobs jobs(*this, m);
-  JobOutcome out = executor.run(load, m.id, m.grains, &jobs);
+  JobOutcome out = executor.run(
+      load, m.id, [this, &m] { return grains_of(m); }, &jobs);
   milliseconds delay = out.delay + (m.slow ? milliseconds(opts.slow_ms) : milliseconds(0));
   bool pending = delay.count() > 0;
   if (pending) {
@@ -270,7 +276,7 @@ void Swarm::Impl::send_return(size_t i, const std::shared_ptr<const Value>& enve
 
 void Swarm::Impl::send_grains(size_t i, RequestPort& port) {
   Minion& m = *minions[i];
-  (void)call(m, port, Value::map({{"cmd", "_grains"}, {"grains", m.grains}}));
+  (void)call(m, port, Value::map({{"cmd", "_grains"}, {"grains", grains_of(m)}}));
 }
 
 }  // namespace brine::swarm
