@@ -25,13 +25,15 @@ Value fun_args_of(const Value& load) {
 }
 }  // namespace
 
-JobPool::JobPool(const modules::Registry& registry, const Value& opts, Value& grains, Sender send,
-                 GrainsRefresher refresh)
+JobPool::JobPool(const modules::Registry& registry, const Value& opts, Value& grains,
+                 std::mutex& grains_mu, Sender send, GrainsRefresher refresh, GrainsChanged changed)
     : registry_(registry),
       opts_(opts),
       grains_(grains),
+      grains_mu_(grains_mu),
       send_(std::move(send)),
-      refresh_(std::move(refresh)) {
+      refresh_(std::move(refresh)),
+      changed_(std::move(changed)) {
   int64_t max = opts.get_int("process_count_max", -1);
   max_jobs_ = max > 0 ? static_cast<size_t>(max) : kDefaultMaxJobs;
 }
@@ -104,7 +106,27 @@ Value JobPool::execute(Job& job) {
   ctx.cancel = &job.cancel;
   ctx.pub = &job.load;
   ctx.jid = job.jid;
-  ctx.use_grains(&grains_);
+  Value grains;
+  {
+    std::lock_guard lock(grains_mu_);
+    grains = grains_;
+  }
+  Value before = grains;
+  ctx.use_grains(&grains);
+  // Publish this job's grain changes (grains.setval, append, delval) to later jobs.
+  struct Commit {
+    JobPool& pool;
+    Value& grains;
+    const Value& before;
+    ~Commit() {
+      if (grains == before) return;
+      {
+        std::lock_guard lock(pool.grains_mu_);
+        pool.grains_ = grains;
+      }
+      if (pool.changed_) pool.changed_(grains);
+    }
+  } commit{*this, grains, before};
 
   const Value* fun = job.load.find("fun");
   const Value* arg = job.load.find("arg");

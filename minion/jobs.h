@@ -32,9 +32,13 @@ class JobPool : public modules::JobControl {
  public:
   using Sender = std::function<Status(const Value& envelope)>;
   using GrainsRefresher = std::function<Status(bool refresh_pillar)>;
+  // Called with the new grains after a job changed them (grains.setval ...).
+  using GrainsChanged = std::function<void(const Value& grains)>;
 
-  JobPool(const modules::Registry& registry, const Value& opts, Value& grains, Sender send,
-          GrainsRefresher refresh);
+  // `grains` is shared with the daemon; the pool reads and writes it under
+  // `grains_mu`. Each job works on its own copy, so concurrent jobs never race.
+  JobPool(const modules::Registry& registry, const Value& opts, Value& grains,
+          std::mutex& grains_mu, Sender send, GrainsRefresher refresh, GrainsChanged changed);
   ~JobPool() override;
 
   // Starts the job described by `load` (a verified, matched publication).
@@ -55,8 +59,10 @@ class JobPool : public modules::JobControl {
   const modules::Registry& registry_;
   const Value& opts_;
   Value& grains_;
+  std::mutex& grains_mu_;
   Sender send_;
   GrainsRefresher refresh_;
+  GrainsChanged changed_;
   Value pillar_ = Value::map();
   mutable std::mutex mu_;
   std::condition_variable done_;

@@ -68,6 +68,7 @@ struct Minion::Impl {
   // Job execution: the module registry, this minion's grains and the pool.
   std::unique_ptr<modules::Registry> registry;
   Value grains;
+  std::mutex grains_mu;
   std::unique_ptr<JobPool> pool;
   std::mutex channel_mu;  // guards `channel` against job threads sending returns
 
@@ -108,13 +109,16 @@ struct Minion::Impl {
     modules::external::register_external(*registry, opts, log.get());
     grains = modules::grains::gather(opts, log.get());
     pool = std::make_unique<JobPool>(
-        *registry, opts, grains, [this](const Value& env) { return send_return(env); },
+        *registry, opts, grains, grains_mu, [this](const Value& env) { return send_return(env); },
         [this](bool) {
-          grains = modules::grains::gather(opts, log.get());
-          return call_master(Value::map({{"cmd", "_grains"}, {"grains", grains}})).has_value()
-                     ? ok()
-                     : Status(make_error(Errc::kUnavailable, "master not reachable"));
-        });
+          Value fresh = modules::grains::gather(opts, log.get());
+          {
+            std::lock_guard lock(grains_mu);
+            grains = fresh;
+          }
+          return report_grains(fresh);
+        },
+        [this](const Value& g) { (void)report_grains(g); });
     transport::SocketOptions so = socket_options();
     auto c = transport::Client::connect(
         transport::tcp_endpoint(master_host(opts),
@@ -242,7 +246,12 @@ struct Minion::Impl {
     log->info("authenticated with the master as '{}'", id);
     heartbeat_failures = 0;
     next_heartbeat = Clock::now() + heartbeat_interval();
-    (void)call_master(Value::map({{"cmd", "minion_start"}, {"grains", grains}}));
+    Value g;
+    {
+      std::lock_guard lock(grains_mu);
+      g = grains;
+    }
+    (void)call_master(Value::map({{"cmd", "minion_start"}, {"grains", g}}));
     return true;
   }
 
@@ -338,6 +347,13 @@ struct Minion::Impl {
     pool->submit(*load);
   }
 
+  // Tells the master our grains (for its grain targeting).
+  Status report_grains(const Value& g) {
+    auto r = call_master(Value::map({{"cmd", "_grains"}, {"grains", g}}));
+    if (!r) return r.error();
+    return ok();
+  }
+
   // Salt's minion-side target check (targeting.md §1).
   bool matches(const Value& load) {
     auto type = matcher::parse_target_type(load.get_string("tgt_type", "glob"));
@@ -348,7 +364,12 @@ struct Minion::Impl {
     matcher::Target target{*tgt, *type, delim.empty() ? ':' : delim[0]};
     const Value* ng = load.find("nodegroups");
     Value pillar = Value::map();
-    auto r = matcher::match(target, matcher::MinionFacts{id, &grains, &pillar}, ng ? *ng : Value());
+    Value g;
+    {
+      std::lock_guard lock(grains_mu);
+      g = grains;
+    }
+    auto r = matcher::match(target, matcher::MinionFacts{id, &g, &pillar}, ng ? *ng : Value());
     return r && *r;
   }
 

@@ -157,6 +157,9 @@ std::vector<KeySpec> minion_specs() {
   add("publish_port", 4505, Type::kInt);
   add("master_type", "str", Type::kStr);
   add("module_dirs", Value::list(), Type::kList);
+  add("external_module_timeout", 300, Type::kInt);
+  add("cmd_blacklist_glob", Value::list(), Type::kList);
+  add("cmd_whitelist_glob", Value::list(), Type::kList);
   add("master_alive_interval", 0, Type::kInt);
   add("master_failback", false, Type::kBool);
   add("master_failback_interval", 0, Type::kInt);

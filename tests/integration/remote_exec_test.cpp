@@ -318,6 +318,14 @@ TEST_F(RemoteExec, StateEventStreamsJobEvents) {
   EXPECT_NE(out.find("\t{"), std::string::npos) << out;
 }
 
+TEST_F(RemoteExec, GrainsSetvalIsSeenByLaterJobsAndTargeting) {
+  auto set = c_->brine({"web2", "grains.setval", "deployed", "blue"});
+  EXPECT_EQ(set.exit_code, 0) << set.out << set.err;
+  auto get = c_->brine({"web2", "grains.get", "deployed", "--out", "json"});
+  EXPECT_EQ(*json_of(get).find("web2"), Value("blue"));
+  EXPECT_TRUE(wait_until([&] { return who({"-G", "deployed:blue", "test.ping"}) == Ids{"web2"}; }));
+}
+
 // Last: stops a minion.
 TEST_F(RemoteExec, ZStoppedMinionIsReportedAndExitIsNonZero) {
   c_->minion("db1")->stop();
