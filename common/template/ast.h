@@ -21,6 +21,7 @@ using Sym = uint32_t;  // interned identifier (see Symbols in interp.h)
 // A filter or test implementation: `value` is the filtered value (or the
 // tested one), `args` the call arguments after it.
 using FilterFn = RV (*)(Interp& in, Val& value, CallArgs& args);
+using MethodFn = RV (*)(Interp& in, Val& self, CallArgs& args);
 using TestFn = R<bool> (*)(Interp& in, const Val& value, CallArgs& args);
 
 struct Expr;
@@ -84,6 +85,12 @@ struct GetattrExpr : Expr {
   ExprPtr obj;
   std::string attr;
   Val attr_val;
+  // str/list/tuple/dict methods of this name, resolved at parse time so
+  // `x.get(...)` needs no lookup at run time (null: no such method).
+  MethodFn str_method = nullptr;
+  MethodFn list_method = nullptr;
+  MethodFn tuple_method = nullptr;
+  MethodFn dict_method = nullptr;
 };
 
 struct GetitemExpr : Expr {

@@ -10,5 +10,7 @@ namespace brine::jinja {
 // nullptr when unknown. Names as templates write them (`default`, `d`, ...).
 FilterFn find_filter(std::string_view name);
 TestFn find_test(std::string_view name);
+// Fills the method slots of a `x.name` node (methods.cpp).
+void resolve_methods(GetattrExpr& e);
 
 }  // namespace brine::jinja

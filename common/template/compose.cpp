@@ -230,7 +230,8 @@ RV Interp::block_render(Instance* inst, const std::string& name, size_t index, C
 R<std::string> Interp::render_top(std::shared_ptr<const Template> tmpl, const Map& context) {
   templates_.push_back(tmpl);
   add_builtin_globals(*this);
-  for (const auto& [k, v] : context) globals[syms.intern(k)] = from_value(v);
+  // Lazily: a render only pays for the parts of pillar/grains it touches.
+  for (const auto& [k, v] : context) globals[syms.intern(k)] = from_value_lazy(v);
   Sym salt = syms.intern("salt");
   if (env.caller && !context.contains("salt")) globals[salt] = Val::object(new SaltObj("", false));
   salt_context =

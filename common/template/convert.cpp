@@ -11,6 +11,12 @@ constexpr int kMaxConvertDepth = 400;
 R<Value> to_value_at(const Val& v, int depth) {
   if (depth > kMaxConvertDepth)
     return type_error("maximum recursion depth exceeded while converting a value");
+  if (v.is_heap() && (v.tag() == Tag::kList || v.tag() == Tag::kDict)) {
+    // Not yet materialised: the source is the value.
+    const Value* src = v.tag() == Tag::kList ? reinterpret_cast<ListObj*>(v.heap())->lazy
+                                             : reinterpret_cast<DictObj*>(v.heap())->lazy;
+    if (src) return *src;
+  }
   switch (v.tag()) {
     case Tag::kNone:
       return Value();
@@ -65,6 +71,43 @@ R<Value> to_value_at(const Val& v, int depth) {
 
 }  // namespace
 
+Val from_value_lazy(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::kList: {
+      auto* l = new ListObj();
+      l->lazy = &v;
+      return Val::adopt(Tag::kList, l);
+    }
+    case Value::Kind::kMap: {
+      auto* d = new DictObj();
+      d->lazy = &v;
+      return Val::adopt(Tag::kDict, d);
+    }
+    default:
+      return from_value(v);
+  }
+}
+
+void ListObj::materialize() {
+  const Value* src = lazy;
+  lazy = nullptr;
+  items.reserve(src->as_list().size());
+  for (const auto& item : src->as_list()) items.push_back(from_value_lazy(item));
+}
+
+void DictObj::materialize() {
+  const Value* src = lazy;
+  lazy = nullptr;
+  const Map& m = src->as_map();
+  items.reserve(m.size());
+  hashes.reserve(m.size());
+  for (const auto& [k, val] : m) {
+    items.emplace_back(Val::str(k), from_value_lazy(val));
+    hashes.push_back(hash_str(k));
+  }
+  rebuild_index();
+}
+
 Val from_value(const Value& v) {
   switch (v.kind()) {
     case Value::Kind::kNull:
@@ -86,8 +129,15 @@ Val from_value(const Value& v) {
     case Value::Kind::kMap: {
       Val d = Val::dict();
       DictObj* dict = d.dict_obj();
-      dict->items.reserve(v.as_map().size());
-      for (const auto& [k, val] : v.as_map()) dict->set(Val::str(k), hash_str(k), from_value(val));
+      const Map& m = v.as_map();
+      dict->items.reserve(m.size());
+      dict->hashes.reserve(m.size());
+      // Map keys are unique: append without lookups.
+      for (const auto& [k, val] : m) {
+        dict->items.emplace_back(Val::str(k), from_value(val));
+        dict->hashes.push_back(hash_str(k));
+      }
+      dict->rebuild_index();
       return d;
     }
   }

@@ -31,7 +31,8 @@ RS bind_args(CallArgs& args, std::string_view fname, std::initializer_list<std::
                       std::to_string(n) + " positional arguments but " +
                       std::to_string(args.pos.size()) + " were given");
   }
-  std::vector<bool> set(n, false);
+  bool set[32] = {};
+  if (n > 32) return type_error(std::string(fname) + "(): too many parameters");
   for (size_t i = 0; i < args.pos.size(); ++i) {
     out[i] = std::move(args.pos[i]);
     set[i] = true;
@@ -273,8 +274,25 @@ RV Interp::eval_call(const CallExpr& e, Ctx& c) {
   if (e.fn->kind == EK::kGetattr) {
     const auto& g = static_cast<const GetattrExpr&>(*e.fn);
     JASSIGN(Val obj, eval(*g.obj, c));
-    if (obj.is_str() || obj.is_seq() || obj.is_dict()) {
-      if (MethodFn m = find_method(obj, g.attr)) {
+    MethodFn m = nullptr;
+    switch (obj.tag()) {
+      case Tag::kStr:
+        m = g.str_method;
+        break;
+      case Tag::kList:
+        if (obj.list_obj()->view == ListObj::View::kNone) m = g.list_method;
+        break;
+      case Tag::kTuple:
+        m = g.tuple_method;
+        break;
+      case Tag::kDict:
+        m = g.dict_method;
+        break;
+      default:
+        break;
+    }
+    {
+      if (m) {
         CallArgs args;
         JTRY(eval_args(e.a, c, args));
         return m(*this, obj, args);
@@ -366,13 +384,19 @@ RV Interp::call_salt(const std::string& fun, CallArgs& args) {
     JASSIGN(Value value, to_value(v));
     kwargs.set(k.as_str(), std::move(value));
   }
-  List before = list;
-  Map kw_before = kwargs;
+  // Keep copies of container arguments only, to detect in-place changes
+  // (defaults.merge(dest, src)) and write them back into the template's object.
+  std::vector<std::pair<size_t, Value>> before;
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (list[i].is_map() || list[i].is_list()) before.emplace_back(i, list[i]);
+  }
+  Map kw_before;
+  for (const auto& [k, v] : kwargs) {
+    if (v.is_map() || v.is_list()) kw_before.set(k, v);
+  }
   Result<Value> r = caller(fun, list, kwargs);
-  // In-place changes (defaults.merge(dest, src)) are written back.
-  for (size_t i = 0; i < list.size() && i < args.pos.size(); ++i) {
-    const Val& a = args.pos[i];
-    if ((a.is_dict() || a.is_list()) && !(list[i] == before[i])) write_back(a, list[i]);
+  for (const auto& [i, prev] : before) {
+    if (i < list.size() && !(list[i] == prev)) write_back(args.pos[i], list[i]);
   }
   for (const auto& [k, v] : args.kw) {
     if (!(v.is_dict() || v.is_list())) continue;
@@ -388,7 +412,8 @@ RV Interp::call_salt(const std::string& fun, CallArgs& args) {
     }
     return fault(FaultKind::kSaltCall, r.error().message);
   }
-  return from_value(*r);
+  kept_values_.push_back(std::move(*r));
+  return from_value_lazy(kept_values_.back());
 }
 
 }  // namespace brine::jinja

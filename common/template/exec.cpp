@@ -97,8 +97,8 @@ RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller) {
   if (depth >= options.max_call_depth) return type_error("maximum recursion depth exceeded");
   DepthGuard dg(depth);
   const size_t nparams = d.params.size();
-  std::vector<Val> values(nparams);
-  std::vector<bool> given(nparams, false);
+  boost::container::small_vector<Val, 8> values(nparams);
+  boost::container::small_vector<bool, 8> given(nparams, false);
   size_t npos = std::min(args.pos.size(), nparams);
   for (size_t i = 0; i < npos; ++i) {
     values[i] = args.pos[i];
@@ -140,15 +140,21 @@ RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller) {
                       " argument(s)");
   }
   std::string out;
+  out.reserve(128);
   Ctx mc;
   mc.tmpl = m.tmpl;
   mc.inst = m.inst;
   mc.frame = f;
   mc.out = &out;
   const size_t first_default = nparams - d.defaults.size();
+  const bool fresh = f->vars.empty();  // else special names may collide with params
   for (size_t i = 0; i < nparams; ++i) {
     if (given[i]) {
-      f->set(d.params[i], std::move(values[i]));
+      if (fresh) {
+        f->vars.emplace_back(d.params[i], std::move(values[i]));  // params are distinct
+      } else {
+        f->set(d.params[i], std::move(values[i]));
+      }
     } else if (i >= first_default) {
       JASSIGN(Val v, eval(*d.defaults[i - first_default], mc));
       f->set(d.params[i], std::move(v));

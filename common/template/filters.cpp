@@ -144,7 +144,7 @@ RV f_format(Interp&, Val& v, A& a) {
     for (auto& [k, val] : a.kw) d.dict_obj()->set(k, hash_str(k.as_str()), val);
     return percent_format(s, d);
   }
-  return percent_format(s, Val::tuple(a.pos));
+  return percent_format(s, Val::tuple(std::vector<Val>(a.pos.begin(), a.pos.end())));
 }
 
 RV f_indent(Interp&, Val& v, A& a) {

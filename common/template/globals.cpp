@@ -101,7 +101,7 @@ RV g_namespace(Interp&, A& a) {
 RV g_cycler(Interp&, A& a) {
   if (a.pos.empty()) return type_error("at least one item has to be provided");
   auto* c = new CyclerObj();
-  c->items = a.pos;
+  c->items.assign(a.pos.begin(), a.pos.end());
   return Val::object(c);
 }
 

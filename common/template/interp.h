@@ -8,6 +8,8 @@
 // visible variables; plain `import` sees only the globals.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,9 +25,13 @@ namespace brine::jinja {
 
 class Interp;
 
+// Most calls have a few arguments: keep them inline (no allocation).
+using ArgVec = boost::container::small_vector<Val, 4>;
+using KwVec = boost::container::small_vector<std::pair<Val, Val>, 2>;
+
 struct CallArgs {
-  std::vector<Val> pos;
-  std::vector<std::pair<Val, Val>> kw;  // (name: str, value)
+  ArgVec pos;
+  KwVec kw;  // (name: str, value)
 
   // Removes and returns the keyword `name` (nullopt-like: is_undefined()
   // never; returns false when absent).
@@ -69,7 +75,7 @@ class Frame final : public Object {
   }
 
   Val parent;
-  std::vector<std::pair<Sym, Val>> vars;
+  boost::container::small_vector<std::pair<Sym, Val>, 4> vars;
   // The top-level context snapshot: lookups stop here instead of falling
   // through to the live globals (Salt's context is a snapshot at render start).
   bool terminal = false;
@@ -103,7 +109,6 @@ enum class Flow : uint8_t { kNormal, kBreak, kContinue };
 // ------------------------------------------------------------ objects
 
 using BuiltinFn = RV (*)(Interp& in, CallArgs& args);
-using MethodFn = RV (*)(Interp& in, Val& self, CallArgs& args);
 
 class BuiltinObj final : public Object {
  public:
@@ -250,6 +255,9 @@ class Interp {
   // Declared first: destroyed last. Templates own the immortal constants that
   // runtime values may point to; the registry frees reference cycles.
   std::vector<std::shared_ptr<const Template>> templates_;
+  // Results of salt calls, kept for the render so lazily converted values can
+  // point into them.
+  std::deque<Value> kept_values_;
   Registry registry_;
 
  public:
@@ -340,8 +348,11 @@ MethodFn find_method(const Val& self, std::string_view name);
 // Builtin globals (range, dict, lipsum, cycler, joiner, namespace, Salt's raise/odict...).
 void add_builtin_globals(Interp& in);
 
-// Value <-> Val (convert.cpp).
+// Value <-> Val (convert.cpp). from_value converts the whole tree;
+// from_value_lazy converts lists and maps one level at a time, on first
+// access, and keeps pointing into `v`, which must outlive the render.
 Val from_value(const Value& v);
+Val from_value_lazy(const Value& v);
 R<Value> to_value(const Val& v);
 // Replaces the contents of `target` (a dict or list) with `v`, keeping its identity.
 void write_back(const Val& target, const Value& v);

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "common/template/builtins.h"
 #include "common/template/format.h"
 #include "common/template/interp.h"
 #include "common/template/print.h"
@@ -659,7 +660,7 @@ RV loop_cycle(Interp&, Val& l, A& a) {
 }
 RV loop_changed(Interp&, Val& l, A& a) {
   auto* loop = static_cast<LoopObj*>(l.obj());
-  Val value = Val::tuple(a.pos);
+  Val value = Val::tuple(std::vector<Val>(a.pos.begin(), a.pos.end()));
   if (!loop->has_changed || !equals(loop->last_changed, value)) {
     loop->has_changed = true;
     loop->last_changed = std::move(value);
@@ -763,6 +764,13 @@ MethodFn lookup(const Table& t, std::string_view name) {
 }
 
 }  // namespace
+
+void resolve_methods(GetattrExpr& e) {
+  e.str_method = lookup(str_table(), e.attr);
+  e.list_method = lookup(list_table(), e.attr);
+  e.dict_method = lookup(dict_table(), e.attr);
+  e.tuple_method = e.attr == "count" ? seq_count : e.attr == "index" ? seq_index : nullptr;
+}
 
 MethodFn find_method(const Val& self, std::string_view name) {
   switch (self.tag()) {

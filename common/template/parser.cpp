@@ -899,8 +899,11 @@ class Parser {
     if (t.type == Tok::kDot) {
       Token attr = cur();
       next();
-      if (attr.type == Tok::kName)
-        return std::make_unique<GetattrExpr>(std::move(node), attr.text, t.line);
+      if (attr.type == Tok::kName) {
+        auto g = std::make_unique<GetattrExpr>(std::move(node), attr.text, t.line);
+        resolve_methods(*g);
+        return g;
+      }
       if (attr.type != Tok::kInteger) fail("expected name or number", attr.line);
       auto idx = std::make_unique<ConstExpr>(Val::integer(attr.ival), attr.line);
       return std::make_unique<GetitemExpr>(std::move(node), std::move(idx), t.line);

@@ -126,6 +126,66 @@ thread_local std::vector<Heap*>* g_pending = nullptr;
 constexpr int kMaxDestroyDepth = 48;
 }  // namespace
 
+namespace {
+
+// Size classes of 16 bytes up to 256; larger objects use ::operator new.
+constexpr size_t kPoolGranule = 16;
+constexpr size_t kPoolClasses = 16;
+constexpr size_t kPoolMaxFree = 4096;  // per class and thread
+
+struct FreeNode {
+  FreeNode* next;
+};
+
+struct Pool {
+  FreeNode* head[kPoolClasses] = {};
+  size_t count[kPoolClasses] = {};
+  bool alive = true;  // objects freed during thread/static teardown bypass the pool
+  ~Pool() {
+    alive = false;
+    for (size_t c = 0; c < kPoolClasses; ++c) {
+      while (head[c]) {
+        FreeNode* n = head[c];
+        head[c] = n->next;
+        ::operator delete(n);
+      }
+    }
+  }
+};
+
+thread_local Pool g_pool;
+
+}  // namespace
+
+void* Heap::operator new(size_t size) {
+  size_t c = (size + kPoolGranule - 1) / kPoolGranule;
+  if (c == 0 || c > kPoolClasses) return ::operator new(size);
+  Pool& pool = g_pool;
+  if (FreeNode* n = pool.head[c - 1]) {
+    pool.head[c - 1] = n->next;
+    --pool.count[c - 1];
+    return n;
+  }
+  return ::operator new(c* kPoolGranule);
+}
+
+void Heap::operator delete(void* p, size_t size) {
+  size_t c = (size + kPoolGranule - 1) / kPoolGranule;
+  if (c == 0 || c > kPoolClasses) {
+    ::operator delete(p);
+    return;
+  }
+  Pool& pool = g_pool;
+  if (!pool.alive || pool.count[c - 1] >= kPoolMaxFree) {
+    ::operator delete(p);
+    return;
+  }
+  auto* n = static_cast<FreeNode*>(p);
+  n->next = pool.head[c - 1];
+  pool.head[c - 1] = n;
+  ++pool.count[c - 1];
+}
+
 void Heap::destroy(Heap* h) {
   if (g_destroy_depth >= kMaxDestroyDepth) {
     if (!g_pending) g_pending = new std::vector<Heap*>();

@@ -23,6 +23,10 @@
 
 #include "common/template/expected.h"
 
+namespace brine {
+class Value;
+}  // namespace brine
+
 namespace brine::jinja {
 
 class Interp;
@@ -71,6 +75,10 @@ struct Heap {
   uint32_t refs = 1;
   bool immortal = false;
   virtual ~Heap() = default;
+  // Small runtime objects come from per-thread free lists (renders allocate
+  // and free millions of them; the general allocator is the bottleneck).
+  static void* operator new(size_t size);
+  static void operator delete(void* p, size_t size);
   void ref() {
     if (!immortal) ++refs;
   }
@@ -226,8 +234,10 @@ class Val {
   double as_number() const { return tag_ == Tag::kFloat ? u_.f : static_cast<double>(as_int()); }
   const std::string& as_str() const;
   StrObj* str_obj() const { return reinterpret_cast<StrObj*>(u_.p); }
-  ListObj* list_obj() const { return reinterpret_cast<ListObj*>(u_.p); }
-  DictObj* dict_obj() const { return reinterpret_cast<DictObj*>(u_.p); }
+  // Lists and dicts converted lazily from a brine::Value materialise their
+  // first level on first access (see from_value_lazy in interp.h).
+  inline ListObj* list_obj() const;
+  inline DictObj* dict_obj() const;
   UndefObj* undef_obj() const { return reinterpret_cast<UndefObj*>(u_.p); }
   Object* obj() const { return reinterpret_cast<Object*>(u_.p); }
   Heap* heap() const { return u_.p; }
@@ -263,7 +273,12 @@ struct UndefObj final : Heap {
 };
 
 struct ListObj final : Tracked {
-  void clear_refs() override { items.clear(); }
+  void clear_refs() override {
+    items.clear();
+    lazy = nullptr;
+  }
+  void materialize();
+  const Value* lazy = nullptr;  // source not yet converted (owned elsewhere)
   std::vector<Val> items;
   // How a list produced by dict.keys()/values()/items() prints.
   // kGroup: a tuple printed as groupby's _GroupTuple(grouper=..., list=...).
@@ -283,7 +298,12 @@ struct ListObj final : Tracked {
 
 // Insertion-ordered dict with Python key semantics (1 == 1.0 == True).
 struct DictObj final : Tracked {
-  void clear_refs() override { clear(); }
+  void clear_refs() override {
+    clear();
+    lazy = nullptr;
+  }
+  void materialize();
+  const Value* lazy = nullptr;  // source not yet converted (owned elsewhere)
   std::vector<std::pair<Val, Val>> items;
   std::vector<size_t> hashes;  // parallel to items
   std::vector<int32_t> table;  // open addressing into items; empty while small
@@ -297,11 +317,25 @@ struct DictObj final : Tracked {
   void set_str(std::string_view key, Val value);
   bool erase(const Val& key, size_t hash);
   void clear();
+  // Rebuilds the hash index after items/hashes were filled directly.
+  void rebuild_index() { rebuild(); }
 
  private:
   void rebuild();
   int32_t lookup_index(const Val& key, size_t hash) const;
 };
+
+inline ListObj* Val::list_obj() const {
+  auto* l = reinterpret_cast<ListObj*>(u_.p);
+  if (l->lazy) l->materialize();
+  return l;
+}
+
+inline DictObj* Val::dict_obj() const {
+  auto* d = reinterpret_cast<DictObj*>(u_.p);
+  if (d->lazy) d->materialize();
+  return d;
+}
 
 // Everything else: callables, namespace, loop, cycler, modules, `salt`.
 class Object : public Tracked {
