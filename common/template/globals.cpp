@@ -182,7 +182,8 @@ Val builtin(const char* name, BuiltinFn fn) {
 }  // namespace
 
 void add_builtin_globals(Interp& in) {
-  static const std::vector<std::pair<const char*, Val>> kGlobals = {
+  // Immortal, shared by all renders and threads; intentionally never freed.
+  static const auto* kGlobals = new std::vector<std::pair<const char*, Val>>{
       {"range", builtin("range", g_range)},
       {"dict", builtin("dict", g_dict)},
       {"namespace", builtin("namespace", g_namespace)},
@@ -193,7 +194,7 @@ void add_builtin_globals(Interp& in) {
       {"odict", builtin("OrderedDict", g_dict)},
       {"show_full_context", builtin("show_full_context", g_show_full_context)},
   };
-  for (const auto& [name, v] : kGlobals) in.globals[in.syms.intern(name)] = v;
+  for (const auto& [name, v] : *kGlobals) in.globals[in.syms.intern(name)] = v;
 }
 
 }  // namespace brine::jinja
