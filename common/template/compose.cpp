@@ -1,5 +1,6 @@
 // Template composition: loading, include, import, extends and blocks, and
 // the top-level render.
+#include "common/codec/yaml.h"
 #include "common/template/env_impl.h"
 #include "common/template/interp.h"
 #include "common/template/print.h"
@@ -79,6 +80,27 @@ R<std::shared_ptr<const Template>> Interp::load(const Val& name, const Template*
     for (const auto& [k, v] : loader_globals) globals[syms.intern(k)] = from_value(v);
   }
   return t;
+}
+
+RV Interp::load_yaml_cached(const std::string& text) {
+  std::shared_ptr<const Value> doc;
+  {
+    std::lock_guard lock(env.yaml_mu);
+    auto it = env.yaml_cache.find(text);
+    if (it != env.yaml_cache.end()) doc = it->second;
+  }
+  if (!doc) {
+    Result<Value> r = codec::yaml_load(text);
+    if (!r) return runtime_error("Encountered error loading yaml: " + r.error().to_string());
+    doc = std::make_shared<const Value>(std::move(*r));
+    if (text.size() <= Environment::Impl::kYamlCacheMaxText) {
+      std::lock_guard lock(env.yaml_mu);
+      if (env.yaml_cache.size() >= Environment::Impl::kYamlCacheEntries) env.yaml_cache.clear();
+      env.yaml_cache.emplace(text, doc);
+    }
+  }
+  kept_docs_.push_back(doc);
+  return from_value_lazy(*doc);
 }
 
 Val Interp::snapshot_frame(Ctx& c) {

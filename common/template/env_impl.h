@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "common/template/ast.h"
 #include "common/template/jinja.h"
@@ -22,6 +23,13 @@ struct Environment::Impl {
 
   std::mutex mu;
   std::map<std::string, std::shared_ptr<const Template>, std::less<>> cache;
+
+  // load_yaml results by document text: a run renders the same map.jinja
+  // defaults many times. Bounded; parsed documents are immutable and shared.
+  std::mutex yaml_mu;
+  std::unordered_map<std::string, std::shared_ptr<const Value>> yaml_cache;
+  static constexpr size_t kYamlCacheEntries = 512;
+  static constexpr size_t kYamlCacheMaxText = 256 * 1024;
 
   // Compiles (once) the template with this canonical name. Faults: kNotFound
   // (message names the template), kSyntax located in the template.

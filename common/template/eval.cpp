@@ -312,7 +312,7 @@ RV Interp::eval_call(const CallExpr& e, Ctx& c) {
 RV Interp::call(const Val& fn, CallArgs& args, Ctx* c) {
   if (fn.is_undefined()) {
     return fault(fn.undef_obj()->security ? FaultKind::kSyntax : FaultKind::kUndefined,
-                 fn.undef_obj()->message);
+                 fn.undef_obj()->message());
   }
   if (!fn.is_object() || !fn.obj()->callable()) {
     return type_error("'" + type_name(fn) + "' object is not callable");

@@ -34,7 +34,18 @@ std::vector<Val> attr_parts(const Val& attribute) {
   return parts;
 }
 
-Val ignore_case(const Val& v) { return v.is_str() ? Val::str(utf8::lower(v.as_str())) : v; }
+Val ignore_case(const Val& v) {
+  if (!v.is_str()) return v;
+  const std::string& s = v.as_str();
+  bool plain = true;  // no upper-case ASCII and no non-ASCII: lower() is the identity
+  for (unsigned char c : s) {
+    if ((c >= 'A' && c <= 'Z') || c >= 0x80) {
+      plain = false;
+      break;
+    }
+  }
+  return plain ? v : Val::str(utf8::lower(s));
+}
 
 RV get_parts(Interp& in, Val item, const std::vector<Val>& parts, const Val* dflt) {
   for (const auto& p : parts) {

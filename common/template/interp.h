@@ -258,6 +258,7 @@ class Interp {
   // Results of salt calls, kept for the render so lazily converted values can
   // point into them.
   std::deque<Value> kept_values_;
+  std::vector<std::shared_ptr<const Value>> kept_docs_;
   Registry registry_;
 
  public:
@@ -296,6 +297,9 @@ class Interp {
   Map loader_globals;
 
   R<std::shared_ptr<const Template>> load(const Val& name, const Template* current, bool* missing);
+  // Parses YAML through the environment's document cache; the result is a
+  // fresh mutable value converted lazily from the shared document.
+  RV load_yaml_cached(const std::string& text);
   // A template used by this render (for error context), or nullptr.
   const Template* find_template(std::string_view name) const {
     for (const auto& t : templates_) {

@@ -393,20 +393,19 @@ R<bool> contains(const Val& container, const Val& item) {
 
 namespace {
 
-Val no_attribute(const Val& obj, std::string_view name) {
-  std::string msg;
-  append_string_repr(msg, object_type_repr(obj));
-  msg += " has no attribute ";
-  append_string_repr(msg, name);
-  return Val::undefined(std::move(msg));
+Val lazy_undefined(const Val& obj, Val key, uint8_t form) {
+  auto* u = new UndefObj();
+  u->obj_type = object_type_repr(obj);
+  u->key = std::move(key);
+  u->form = form;
+  return Val::adopt(Tag::kUndefined, u);
 }
 
-Val no_element(const Val& obj, const Val& key) {
-  std::string msg = object_type_repr(obj) + " has no element ";
-  auto r = to_repr(key);
-  msg += r ? *r : std::string("?");
-  return Val::undefined(std::move(msg));
+Val no_attribute(const Val& obj, std::string_view name, const Val* name_val = nullptr) {
+  return lazy_undefined(obj, name_val ? *name_val : Val::str(name), 1);
 }
+
+Val no_element(const Val& obj, const Val& key) { return lazy_undefined(obj, key, 2); }
 
 Val unsafe(const Val& obj, std::string_view name) {
   std::string msg = "access to attribute ";
@@ -545,8 +544,26 @@ bool python_getattr(Interp& in, const Val& obj, std::string_view name, Val* out)
 
 }  // namespace
 
+std::string UndefObj::message() const {
+  if (form == 0) return text;
+  std::string msg;
+  if (form == 1) {
+    append_string_repr(msg, obj_type);
+    msg += " has no attribute ";
+  } else {
+    msg = obj_type + " has no element ";
+  }
+  if (key.is_str()) {
+    append_string_repr(msg, key.as_str());
+  } else {
+    auto r = to_repr(key);
+    msg += r ? *r : std::string("?");
+  }
+  return msg;
+}
+
 RV getattr_only(Interp& in, const Val& obj, std::string_view name) {
-  if (obj.is_undefined()) return fault(FaultKind::kUndefined, obj.undef_obj()->message);
+  if (obj.is_undefined()) return fault(FaultKind::kUndefined, obj.undef_obj()->message());
   if (is_dunder(name)) return unsafe(obj, name);
   Val out;
   if (python_getattr(in, obj, name, &out)) return out;
@@ -557,7 +574,7 @@ RV getattr(Interp& in, const Val& obj, std::string_view name, const Val* name_va
   if (obj.is_undefined()) {
     // Even the lenient Undefined fails on attribute access.
     return fault(obj.undef_obj()->security ? FaultKind::kSyntax : FaultKind::kUndefined,
-                 obj.undef_obj()->message);
+                 obj.undef_obj()->message());
   }
   if (is_dunder(name)) return unsafe(obj, name);
   Val out;
@@ -565,14 +582,13 @@ RV getattr(Interp& in, const Val& obj, std::string_view name, const Val* name_va
   if (obj.is_dict()) {
     if (Val* v = obj.dict_obj()->find_str(name)) return *v;
   }
-  (void)name_val;
-  return no_attribute(obj, name);
+  return no_attribute(obj, name, name_val);
 }
 
 RV getitem(Interp& in, const Val& obj, const Val& key) {
   if (obj.is_undefined()) {
     return fault(obj.undef_obj()->security ? FaultKind::kSyntax : FaultKind::kUndefined,
-                 obj.undef_obj()->message);
+                 obj.undef_obj()->message());
   }
   if (key.is_undefined() && !key.undef_obj()->lenient) JTRY(check_defined(key));
   switch (obj.tag()) {
@@ -621,7 +637,7 @@ RV getitem(Interp& in, const Val& obj, const Val& key) {
     if (is_dunder(key.as_str())) return unsafe(obj, key.as_str());
     Val out;
     if (python_getattr(in, obj, key.as_str(), &out)) return out;
-    return no_attribute(obj, key.as_str());
+    return no_attribute(obj, key.as_str(), &key);
   }
   return no_element(obj, key);
 }

@@ -119,7 +119,7 @@ RV f_python(Interp&, Val& v, A& a) {
   return Val::markup(std::string(utf8::strip(s, nullptr, true, true)));
 }
 
-RV f_load_yaml(Interp&, Val& v, A& a) {
+RV f_load_yaml(Interp& in, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "load_yaml", {}, 0, p));
   R<std::string> text = want_text(v, "load_yaml");
@@ -127,9 +127,7 @@ RV f_load_yaml(Interp&, Val& v, A& a) {
     JASSIGN(std::string s, to_str(v));
     return runtime_error("Unable to load yaml from " + s);
   }
-  Result<Value> r = codec::yaml_load(*text);
-  if (!r) return runtime_error("Encountered error loading yaml: " + r.error().to_string());
-  return from_value(*r);
+  return in.load_yaml_cached(*text);
 }
 
 RV f_load_json(Interp&, Val& v, A& a) {

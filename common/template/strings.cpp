@@ -29,7 +29,51 @@ bool space_at(std::string_view s, size_t pos, size_t* next) {
 
 }  // namespace
 
+namespace {
+
+bool ascii_space(char c) {
+  return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+}
+
+// split_ws for ASCII text: bytes are characters.
+std::vector<std::string> split_ws_ascii(std::string_view s, int64_t maxsplit, bool right) {
+  std::vector<std::string> out;
+  if (!right) {
+    size_t pos = 0;
+    while (true) {
+      while (pos < s.size() && ascii_space(s[pos])) ++pos;
+      if (pos >= s.size()) break;
+      if (maxsplit >= 0 && static_cast<int64_t>(out.size()) == maxsplit) {
+        out.emplace_back(s.substr(pos));
+        break;
+      }
+      size_t start = pos;
+      while (pos < s.size() && !ascii_space(s[pos])) ++pos;
+      out.emplace_back(s.substr(start, pos - start));
+    }
+    return out;
+  }
+  size_t end = s.size();
+  while (true) {
+    while (end > 0 && ascii_space(s[end - 1])) --end;
+    if (end == 0) break;
+    if (maxsplit >= 0 && static_cast<int64_t>(out.size()) == maxsplit) {
+      out.emplace_back(s.substr(0, end));
+      break;
+    }
+    size_t start = end;
+    while (start > 0 && !ascii_space(s[start - 1])) --start;
+    out.emplace_back(s.substr(start, end - start));
+    end = start;
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::string> split_ws(std::string_view s, int64_t maxsplit, bool right) {
+  if (utf8::is_ascii(s)) return split_ws_ascii(s, maxsplit, right);
   std::vector<std::string> out;
   if (!right) {
     size_t pos = 0, nx;

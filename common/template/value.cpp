@@ -43,7 +43,7 @@ Val Val::dict() { return adopt(Tag::kDict, new DictObj()); }
 
 Val Val::undefined(std::string message, bool lenient, bool security) {
   auto* o = new UndefObj();
-  o->message = std::move(message);
+  o->text = std::move(message);
   o->lenient = lenient;
   o->security = security;
   return adopt(Tag::kUndefined, o);
@@ -55,7 +55,7 @@ namespace {
 UndefObj* absent_obj() {
   static UndefObj* o = [] {
     auto* u = new UndefObj();
-    u->message = "missing argument";
+    u->text = "missing argument";
     u->immortal = true;
     return u;
   }();
@@ -304,7 +304,7 @@ R<size_t> hash_val(const Val& v) {
     }
     case Tag::kUndefined:
       if (v.undef_obj()->lenient) return size_t{0x1234};
-      return fault(FaultKind::kUndefined, v.undef_obj()->message);
+      return fault(FaultKind::kUndefined, v.undef_obj()->message());
     case Tag::kObject:
       return reinterpret_cast<size_t>(v.heap());
     case Tag::kDict:
@@ -478,7 +478,7 @@ std::string object_type_repr(const Val& v) {
 RS check_defined(const Val& v) {
   if (!v.is_undefined()) return {};
   const UndefObj* u = v.undef_obj();
-  return fault(u->security ? FaultKind::kSyntax : FaultKind::kUndefined, u->message);
+  return fault(u->security ? FaultKind::kSyntax : FaultKind::kUndefined, u->message());
 }
 
 bool equals(const Val& a, const Val& b) {

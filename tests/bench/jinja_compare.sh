@@ -25,6 +25,6 @@ echo "$jinja"
 /usr/bin/python3 - "$brine" "$jinja" <<'PY'
 import json, sys
 b = json.loads(sys.argv[1]); j = json.loads(sys.argv[2])
-print(f"Brine {b['ms_per_tree']:.3f} ms/tree, Jinja2 {j['ms_per_tree']:.3f} ms/tree: "
+print(f"Brine {b['ms_per_tree']:.3f} ms/tree, Jinja2 {j['ms_per_tree']:.3f} ms/tree (best of {b['iterations']}): "
       f"Brine is {j['ms_per_tree'] / b['ms_per_tree']:.1f}x faster ({b['bytes']} bytes rendered per tree)")
 PY
