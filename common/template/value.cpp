@@ -131,7 +131,7 @@ namespace {
 // Size classes of 16 bytes up to 256; larger objects use ::operator new.
 constexpr size_t kPoolGranule = 16;
 constexpr size_t kPoolClasses = 16;
-constexpr size_t kPoolMaxFree = 4096;  // per class and thread
+constexpr size_t kPoolMaxFree = 1024;  // per class and thread (bounds idle memory)
 
 struct FreeNode {
   FreeNode* next;

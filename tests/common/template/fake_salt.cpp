@@ -71,8 +71,8 @@ std::string py_str(const Value& v) {
   }
 }
 
-// salt.utils.data.traverse_dict_and_list
-Value traverse(const Value& data, const Value& key, const Value& dflt, const std::string& delim) {
+// salt.utils.data.traverse_dict_and_list; nullptr for the default.
+const Value* traverse_ptr(const Value& data, const Value& key, const std::string& delim) {
   std::vector<std::string> parts;
   if (key.is_string()) {
     std::string k = key.as_string();
@@ -99,23 +99,28 @@ Value traverse(const Value& data, const Value& key, const Value& dflt, const std
             break;
           }
         }
-        if (!found) return dflt;
+        if (!found) return nullptr;
         ptr = found;
         continue;
       }
       long n = static_cast<long>(ptr->as_list().size());
       if (idx < 0) idx += n;
-      if (idx < 0 || idx >= n) return dflt;
+      if (idx < 0 || idx >= n) return nullptr;
       ptr = &ptr->as_list()[static_cast<size_t>(idx)];
     } else if (ptr->is_map()) {
       const Value* v = ptr->find(each);
-      if (!v) return dflt;
+      if (!v) return nullptr;
       ptr = v;
     } else {
-      return dflt;
+      return nullptr;
     }
   }
-  return *ptr;
+  return ptr;
+}
+
+Value traverse(const Value& data, const Value& key, const Value& dflt, const std::string& delim) {
+  const Value* p = traverse_ptr(data, key, delim);
+  return p ? *p : dflt;
 }
 
 // salt.utils.dictupdate.update(dest, upd, recursive_update=True, merge_lists)
@@ -167,13 +172,13 @@ Caller fake_caller(const Map& context) {
       Value dflt = arg(args, kwargs, 1, "default", Value(""));
       bool merge = fun == "pillar.get" && arg(args, kwargs, 2, "merge", Value(false)).truthy();
       Value delim = arg(args, kwargs, fun == "pillar.get" ? 3 : 2, "delimiter", Value(":"));
-      Value r = traverse(src, key, dflt, delim.as_string());
-      if (merge && dflt.is_map() && r.is_map()) {
-        Value merged = dflt;
-        dict_update(merged, r, false);
+      const Value* found = traverse_ptr(src, key, delim.as_string());
+      if (merge && dflt.is_map() && found && found->is_map()) {
+        Value merged = std::move(dflt);
+        dict_update(merged, *found, false);
         return merged;
       }
-      return r;
+      return found ? *found : dflt;
     }
     if (fun == "config.get") {
       Value key = arg(args, kwargs, 0, "key", Value(""));
