@@ -1,10 +1,15 @@
 // slsutil: helpers for SLS and Jinja (Salt's salt/modules/slsutil.py): merging
 // and (de)serialising.
+#include <fstream>
+#include <iterator>
+
 #include "common/codec/json.h"
 #include "common/codec/yaml.h"
+#include "common/template/loader.h"
 #include "modules/binding.h"
 #include "modules/builtin.h"
 #include "modules/util/data.h"
+#include "modules/util/render.h"
 
 namespace brine::modules::slsutil {
 
@@ -88,6 +93,49 @@ Result<Value> deserialize(Call& c) {
   return execution_error("Serializer '" + serializer + "' is not available (json, yaml)");
 }
 
+// Salt's slsutil.renderer: render a file (path=, local or salt://) or a string
+// (string=) through a render pipeline and return the text or the data.
+Result<Value> renderer(Call& c) {
+  std::string pipeline = c.str("default_renderer", "jinja");
+  Map extra;
+  for (const auto& [k, v] : c.kwargs) {
+    if (!k.starts_with("__")) extra.set(k, v);
+  }
+  if (c.has("string")) {
+    return render::render_pipeline(c.ctx, pipeline, c.str("string"), "<string>", extra);
+  }
+  if (!c.has("path")) return invocation_error("Must pass either path or string");
+  std::string path = c.str("path");
+  std::string text, name = path;
+  if (path.starts_with("salt://")) {
+    const Value* se = extra.find("saltenv");
+    std::string env =
+        se && se->is_string() ? se->as_string() : c.ctx.opts.get_string("saltenv", "base");
+    std::vector<std::string> roots;
+    if (const Value* dirs = c.ctx.opts.traverse("file_roots:" + (env.empty() ? "base" : env));
+        dirs && dirs->is_list()) {
+      for (const auto& d : dirs->as_list()) {
+        if (d.is_string()) roots.push_back(d.as_string());
+      }
+    }
+    jinja::FileRootsLoader loader(std::move(roots));
+    auto src = loader.load(path.substr(7));
+    if (!src)
+      return execution_error("Could not find " + path + ": " + src.error().message,
+                             Errc::kNotFound);
+    text = std::move(src->text);
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return execution_error("Could not find " + path, Errc::kNotFound);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  return render::render_pipeline(c.ctx, pipeline, text, name, extra);
+}
+
+constexpr Param kRenderer[] = {{"path", "None", Type::kString},
+                               {"string", "None", Type::kString},
+                               {"default_renderer", "'jinja'", Type::kString}};
+
 constexpr Param kUpdate[] = {{"dest", {}, Type::kMap},
                              {"upd", {}, Type::kMap},
                              {"recursive_update", "True", Type::kBool},
@@ -102,6 +150,28 @@ constexpr Param kDeserialize[] = {{"serializer", {}, Type::kString},
                                   {"stream_or_string", {}, Type::kString}};
 
 constexpr FunctionSpec kFunctions[] = {
+    {"renderer", renderer, "Render a file or string through a render pipeline",
+     R"(Parse a string or file through a render pipeline (``jinja``, ``yaml``,
+``json``, or several joined with ``|`` such as ``jinja|yaml``) and return the
+rendered text (when the last step is ``jinja``) or data.
+
+path
+    A local path or a ``salt://`` path resolved in ``file_roots``.
+string
+    An inline template, used instead of ``path``.
+default_renderer
+    The pipeline, ``jinja`` by default.
+
+Other keyword arguments (``saltenv``, ``sls``, ...) are passed to the template.
+
+CLI Example:
+
+.. code-block:: bash
+
+    salt-call --local slsutil.renderer path=/srv/salt/x.sls default_renderer=jinja --out json
+    salt '*' slsutil.renderer string='{{ grains.id }}' default_renderer='jinja|yaml'
+)",
+     kRenderer, false, true},
     {"deserialize", deserialize, "Parse json or yaml text",
      R"(Deserialize a Python object using one of the available
 :ref:`all-salt.serializers` (``json`` and ``yaml`` in Brine).

@@ -20,4 +20,13 @@ namespace brine::modules::render {
 Result<std::string> template_string(Context& ctx, std::string_view engine, std::string_view text,
                                     std::string_view saltenv);
 
+// Salt's render pipeline for slsutil.renderer: `pipeline` is "jinja",
+// "jinja|yaml", "yaml", "json", ... applied left to right. The template is
+// `text` named `name` (a filesystem path, "salt://rel/path" or "<string>");
+// imports resolve in the saltenv's file_roots and next to a local file.
+// `extra` joins the context (sls, saltenv and any kwargs). Returns the text
+// when the last step is jinja, else the data. Errors name the template.
+Result<Value> render_pipeline(Context& ctx, std::string_view pipeline, std::string_view text,
+                              std::string_view name, const Map& extra);
+
 }  // namespace brine::modules::render
