@@ -249,6 +249,8 @@ RV neg(const Val& v, bool positive) {
 R<bool> py_equals(const Val& a, const Val& b);
 
 R<bool> less_than(const Val& a, const Val& b) {
+  RecursionGuard guard;
+  if (guard.exceeded()) return type_error("maximum recursion depth exceeded in comparison");
   if (a.is_number() && b.is_number()) {
     if (a.is_float() || b.is_float()) return a.as_number() < b.as_number();
     return a.as_int() < b.as_int();
@@ -270,6 +272,8 @@ R<bool> less_than(const Val& a, const Val& b) {
 // Python == where a StrictUndefined operand (also nested in a container)
 // raises, as StrictUndefined.__eq__ does.
 R<bool> py_equals(const Val& a, const Val& b) {
+  RecursionGuard guard;
+  if (guard.exceeded()) return type_error("maximum recursion depth exceeded in comparison");
   if (a.is_undefined() && !a.undef_obj()->lenient) JTRY(check_defined(a));
   if (b.is_undefined() && !b.undef_obj()->lenient) JTRY(check_defined(b));
   if (a.tag() == b.tag() && (a.is_seq()) && a.heap() != b.heap()) {

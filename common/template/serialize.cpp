@@ -578,6 +578,9 @@ struct Pprint {
   std::vector<const Heap*> stack;
 
   R<std::string> repr(const Val& v) {
+    RecursionGuard guard;
+    if (guard.exceeded())
+      return type_error("maximum recursion depth exceeded while getting the repr of an object");
     // pprint's safe_repr: dicts with sorted keys, recursively.
     if (v.is_dict()) {
       for (const Heap* h : stack) {

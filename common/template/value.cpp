@@ -294,6 +294,8 @@ R<size_t> hash_val(const Val& v) {
       if (v.list_obj()->view != ListObj::View::kRange) break;
       [[fallthrough]];  // range objects are hashable
     case Tag::kTuple: {
+      RecursionGuard guard;
+      if (guard.exceeded()) return type_error("maximum recursion depth exceeded while hashing");
       size_t h = 0x345678;
       for (const auto& item : v.list_obj()->items) {
         auto hi = hash_val(item);
@@ -482,6 +484,8 @@ RS check_defined(const Val& v) {
 }
 
 bool equals(const Val& a, const Val& b) {
+  RecursionGuard guard;
+  if (guard.exceeded()) return false;
   Tag ta = a.tag();
   Tag tb = b.tag();
   if (a.is_number() && b.is_number()) {

@@ -397,8 +397,21 @@ RS check_defined(const Val& v);
 R<size_t> hash_val(const Val& v);
 size_t hash_str(std::string_view s);
 
-// Python ==, without failing (undefined compared by identity).
+// Python ==, without failing (undefined compared by identity). Nesting
+// deeper than kMaxCompareDepth compares unequal instead of overflowing the stack.
+inline constexpr int kMaxCompareDepth = 400;
 bool equals(const Val& a, const Val& b);
+
+// Counts nesting of recursive value algorithms on this thread.
+struct RecursionGuard {
+  RecursionGuard() { ++depth(); }
+  ~RecursionGuard() { --depth(); }
+  bool exceeded() const { return depth() > kMaxCompareDepth; }
+  static int& depth() {
+    thread_local int d = 0;
+    return d;
+  }
+};
 
 // Python truthiness; fails on strict undefined.
 R<bool> truthy(const Val& v);

@@ -377,6 +377,23 @@ TEST(JinjaLimits, DeeplyNestedValueBuiltInLoop) {
   ASSERT_FALSE(p);
 }
 
+TEST(JinjaLimits, DeepValuesCompareAndHashWithoutOverflow) {
+  std::string build =
+      "{% set ns = namespace(a=[], b=[], t=()) %}{% for i in range(100000) %}"
+      "{% set ns.a = [ns.a] %}{% set ns.b = [ns.b] %}{% set ns.t = (ns.t,) %}{% endfor %}";
+  auto eq = render(build + "{{ ns.a == ns.b }}");
+  ASSERT_FALSE(eq);
+  EXPECT_NE(eq.error().message.find("maximum recursion depth"), std::string::npos)
+      << eq.error().message;
+  EXPECT_FALSE(render(build + "{{ ns.a < ns.b }}"));
+  EXPECT_FALSE(render(build + "{{ {ns.t: 1} }}"));
+  auto in = render(build + "{{ ns.a in [ns.b] }}");
+  ASSERT_FALSE(in);
+  EXPECT_FALSE(render(build + "{{ ns.a|pprint }}"));
+  EXPECT_FALSE(render(build + "{{ ns.a|json }}"));
+  EXPECT_FALSE(render(build + "{{ ns.a|yaml }}"));
+}
+
 TEST(JinjaLimits, ReferenceCyclesAreFreed) {
   // Run under ASan/LSan: a macro's closure holding its own frame and a
   // self-containing list must not leak.
