@@ -1,6 +1,6 @@
 // libFuzzer target for the Jinja lexer and parser:
 //   cmake -DBRINE_FUZZ=ON ... && cmake --build . --target fuzz_jinja
-//   ./bin/fuzz_jinja tests/common/template/fuzz_corpus
+//   mkdir -p /tmp/corpus && ./bin/fuzz_jinja /tmp/corpus tests/common/template/fuzz_corpus
 // The first input byte selects lexer options (trim/lstrip/keep newline,
 // custom delimiters); the rest is the template. Any input must produce
 // tokens and either a Template or a located syntax error, never a crash,
