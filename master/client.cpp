@@ -1,5 +1,7 @@
 #include "master/client.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -23,7 +25,25 @@ Result<std::unique_ptr<JobClient>> JobClient::connect(const Value& opts) {
   auto sub = transport::Subscriber::connect(transport::ipc_endpoint(path), so, "salt/job/");
   if (!sub) return sub.error();
   c->events_ = std::move(*sub);
+  c->await_subscription();
   return c;
+}
+
+// A SUB socket joins asynchronously: a return fired before it has joined would
+// only be found by the catch-up query. Ask the master to fire a probe event
+// until one arrives, so returns are seen the moment they are stored.
+void JobClient::await_subscription() {
+  std::string tag = "salt/job/_probe/" + std::to_string(::getpid()) + "-" +
+                    std::to_string(Clock::now().time_since_epoch().count());
+  auto deadline = Clock::now() + seconds(2);
+  while (Clock::now() < deadline) {
+    if (!local_->call("probe", Value::map({{"tag", tag}}), seconds(2))) return;
+    auto until = Clock::now() + milliseconds(3);
+    while (Clock::now() < until) {
+      auto msg = events_->receive(milliseconds(1));
+      if (msg && msg->starts_with(tag)) return;
+    }
+  }
 }
 
 Result<Published> JobClient::publish(Value load) {

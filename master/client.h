@@ -58,6 +58,7 @@ class JobClient {
 
  private:
   JobClient() = default;
+  void await_subscription();
   // Returns stored for jid (catch-up), as {id: envelope}.
   Value stored_returns(const std::string& jid);
   // Ids of `ids` that report still running `jid` within gather_job_timeout.

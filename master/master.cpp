@@ -314,7 +314,8 @@ struct Master::Impl {
     auto user = acl.authenticate(req->get_string("user"), req->get_string("key"), root_key);
     if (!user) return codec::msgpack_pack(Value::map({{"error", user.error().message}}));
     std::string cmd = req->get_string("cmd");
-    if (*user != "root" && cmd != "publish" && cmd != "returns" && cmd != "connected") {
+    if (*user != "root" && cmd != "publish" && cmd != "returns" && cmd != "connected" &&
+        cmd != "probe") {
       return codec::msgpack_pack(Value::map({{"error", "Authorization error occurred."}}));
     }
     Value reply;
@@ -331,6 +332,11 @@ struct Master::Impl {
       const Value* k = req->find("kwarg");
       reply = jobs->runner(req->get_string("fun"), a && a->is_list() ? a->as_list() : List{},
                            k && k->is_map() ? k->as_map() : Map{});
+    } else if (cmd == "probe") {
+      // Lets a CLI know its event subscription is live (master/client.cpp).
+      std::string tag = req->get_string("tag");
+      if (tag.starts_with("salt/job/_probe/") && tag.size() < 128) events->fire(tag, Value::map());
+      reply = Value::map({{"ok", true}});
     } else if (cmd == "connected") {
       reply = Value::map({{"minions", connected_ids()}});
     } else {
