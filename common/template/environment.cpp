@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <exception>
+#include <new>
 
 #include "common/template/env_impl.h"
 #include "common/template/errors.h"
@@ -161,7 +163,15 @@ namespace {
 Result<std::string> run(Environment::Impl& impl, std::shared_ptr<const Template> tmpl,
                         const Map& context) {
   Interp in(impl, impl.options);
-  R<std::string> out = in.render_top(tmpl, context);
+  R<std::string> out = [&]() -> R<std::string> {
+    try {
+      return in.render_top(tmpl, context);
+    } catch (const std::bad_alloc&) {
+      return fault(FaultKind::kOther, "out of memory while rendering");
+    } catch (const std::exception& e) {
+      return fault(FaultKind::kOther, std::string("internal error while rendering: ") + e.what());
+    }
+  }();
   if (!out) {
     const Fault& f = *out.error();
     const Template* failing =

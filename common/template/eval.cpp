@@ -1,4 +1,6 @@
 // Expression evaluation and calls.
+#include <exception>
+
 #include "common/template/env_impl.h"
 #include "common/template/interp.h"
 #include "common/template/print.h"
@@ -394,7 +396,13 @@ RV Interp::call_salt(const std::string& fun, CallArgs& args) {
   for (const auto& [k, v] : kwargs) {
     if (v.is_map() || v.is_list()) kw_before.set(k, v);
   }
-  Result<Value> r = caller(fun, list, kwargs);
+  Result<Value> r = [&]() -> Result<Value> {
+    try {
+      return caller(fun, list, kwargs);
+    } catch (const std::exception& e) {  // a caller must not take the render down
+      return make_error(Errc::kInternal, std::string("exception in '") + fun + "': " + e.what());
+    }
+  }();
   for (const auto& [i, prev] : before) {
     if (i < list.size() && !(list[i] == prev)) write_back(args.pos[i], list[i]);
   }

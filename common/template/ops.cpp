@@ -330,8 +330,11 @@ R<bool> compare(CmpOp op, const Val& a, const Val& b) {
                     : op == CmpOp::kLtEq ? "<="
                     : op == CmpOp::kGt   ? ">"
                                          : ">=";
+  auto plain_list = [](const Val& v) {
+    return v.is_list() && v.list_obj()->view == ListObj::View::kNone;
+  };
   bool ok = (a.is_number() && b.is_number()) || (a.is_str() && b.is_str()) ||
-            (a.is_list() && b.is_list()) || (a.is_tuple() && b.is_tuple());
+            (plain_list(a) && plain_list(b)) || (a.is_tuple() && b.is_tuple());
   if (!ok) {
     return type_error(std::string("'") + sym + "' not supported between instances of '" +
                       type_name(a) + "' and '" + type_name(b) + "'");

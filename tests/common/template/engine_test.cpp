@@ -328,6 +328,19 @@ TEST(JinjaCaller, ReceivesConvertedArgumentsAndWritesBack) {
   EXPECT_EQ(*r, "r {'a': 1, 'added': True}");
 }
 
+TEST(JinjaCaller, ExceptionFromCallerBecomesAnError) {
+  Caller caller = [](std::string_view, List&, Map&) -> Result<Value> {
+    throw std::runtime_error("boom");
+  };
+  Environment env(Options{}, nullptr, caller);
+  auto r = env.render_string("{{ salt['x.y']() }}", Map{});
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(
+      r.error().message.starts_with("Problem running salt function in Jinja template: exception in "
+                                    "'x.y': boom"))
+      << r.error().message;
+}
+
 // ------------------------------------------------------------ hostile templates
 
 TEST(JinjaLimits, DeepExpressionNestingIsAnError) {
