@@ -140,6 +140,7 @@ SwarmStats Swarm::stats() const {
   st.heartbeats = s.n.heartbeats;
   st.key_fetches = s.n.key_fetches;
   st.refused = s.n.refused;
+  st.overflow = s.n.overflow;
   return st;
 }
 
@@ -151,12 +152,13 @@ std::string SwarmStats::to_json(double t) const {
       ", \"rejected\": %" PRIu64 ", \"gone\": %" PRIu64 ", \"auth_requests\": %" PRIu64
       ", \"auth_accepts\": %" PRIu64 ", \"auth_failures\": %" PRIu64 ", \"reauths\": %" PRIu64
       ", \"publications\": %" PRIu64 ", \"bad_frames\": %" PRIu64 ", \"refused\": %" PRIu64
-      ", \"rotations\": %" PRIu64 ", \"jobs\": %" PRIu64 ", \"returns_sent\": %" PRIu64
-      ", \"returns_failed\": %" PRIu64 ", \"heartbeats\": %" PRIu64 ", \"key_fetches\": %" PRIu64
-      ", \"queued_tasks\": %" PRIu64 ", \"task_failures\": %" PRIu64 "}",
+      ", \"overflow\": %" PRIu64 ", \"rotations\": %" PRIu64 ", \"jobs\": %" PRIu64
+      ", \"returns_sent\": %" PRIu64 ", \"returns_failed\": %" PRIu64 ", \"heartbeats\": %" PRIu64
+      ", \"key_fetches\": %" PRIu64 ", \"queued_tasks\": %" PRIu64 ", \"task_failures\": %" PRIu64
+      "}",
       t, minions, authenticated, pending, rejected, gone, auth_requests, auth_accepts,
-      auth_failures, reauths, publications, bad_frames, refused, rotations, jobs, returns_sent,
-      returns_failed, heartbeats, key_fetches, queued_tasks, task_failures);
+      auth_failures, reauths, publications, bad_frames, refused, overflow, rotations, jobs,
+      returns_sent, returns_failed, heartbeats, key_fetches, queued_tasks, task_failures);
   return buf;
 }
 
@@ -482,7 +484,7 @@ void Swarm::Impl::fetch_key(size_t i, uint64_t ep, RequestPort& port) {
   // Installed on the minion's strand, between the publications that arrived
   // before (held there) and those after.
   auto u = std::make_shared<protocol::SessionKeyUpdate>(std::move(*update));
-  strand_post(strand_of(m), [this, &m, ep, u] { install_key(m, ep, u); });
+  (void)strand_post(strand_of(m), [this, &m, ep, u] { install_key(m, ep, u); });
 }
 
 void Swarm::Impl::go_away(size_t i, uint64_t ep, RequestPort& port) {

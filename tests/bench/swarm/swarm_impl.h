@@ -38,6 +38,9 @@ inline constexpr int kReturnAttempts = 30;
 inline constexpr int kMaxHeartbeatFailures = 3;
 // Minions per publication delivery task.
 inline constexpr size_t kDeliveryChunk = 128;
+// Publications waiting on one strand at most: like a SUB socket's receive
+// high-water mark (1000), a flood beyond it is dropped, not queued in memory.
+inline constexpr size_t kMaxStrandBacklog = 1000;
 
 enum class MinionState : uint8_t {
   kNew,       // not yet queued
@@ -129,7 +132,9 @@ struct Swarm::Impl {
     bool active = false;
   };
   std::vector<std::unique_ptr<Strand>> strands;
-  void strand_post(size_t strand, std::function<void()> item);
+  // False (and nothing queued) when the strand's backlog is full and
+  // `droppable`.
+  bool strand_post(size_t strand, std::function<void()> item, bool droppable = false);
   void strand_drain(size_t strand);
   size_t strand_of(const Minion& m) const { return m.slot / kDeliveryChunk; }
 
@@ -142,7 +147,7 @@ struct Swarm::Impl {
   struct Counters {
     std::atomic<uint64_t> auth_requests{0}, auth_accepts{0}, auth_failures{0}, reauths{0},
         publications{0}, bad_frames{0}, rotations{0}, jobs{0}, returns_sent{0}, returns_failed{0},
-        heartbeats{0}, key_fetches{0}, refused{0};
+        heartbeats{0}, key_fetches{0}, refused{0}, overflow{0};
   } n;
 
   // ---- swarm.cpp

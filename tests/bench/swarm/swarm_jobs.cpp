@@ -135,21 +135,27 @@ void Swarm::Impl::on_pub_frame(std::string_view bytes) {
   auto d = std::make_shared<Delivery>(std::move(*verified));
   for (size_t k = 0; k < strands.size(); ++k) {
     size_t lo = k * kDeliveryChunk, hi = std::min(minions.size(), lo + kDeliveryChunk);
-    strand_post(k, [this, d, lo, hi] {
-      for (size_t i = lo; i < hi && !stopping; ++i) deliver(*minions[i], d, /*may_hold=*/true);
-    });
+    bool queued = strand_post(
+        k,
+        [this, d, lo, hi] {
+          for (size_t i = lo; i < hi && !stopping; ++i) deliver(*minions[i], d, /*may_hold=*/true);
+        },
+        /*droppable=*/true);
+    if (!queued) ++n.overflow;
   }
 }
 
-void Swarm::Impl::strand_post(size_t k, std::function<void()> item) {
+bool Swarm::Impl::strand_post(size_t k, std::function<void()> item, bool droppable) {
   Strand& st = *strands[k];
   {
     std::lock_guard lock(st.mu);
+    if (droppable && st.items.size() >= kMaxStrandBacklog) return false;
     st.items.push_back(std::move(item));
-    if (st.active) return;
+    if (st.active) return true;
     st.active = true;
   }
   pool->post([this, k](RequestPort&) { strand_drain(k); });
+  return true;
 }
 
 void Swarm::Impl::strand_drain(size_t k) {
