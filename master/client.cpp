@@ -144,7 +144,11 @@ std::vector<NoReturn> JobClient::wait(
   std::map<std::string, Clock::time_point> deadline;
   auto start = Clock::now();
   for (const auto& id : outstanding) deadline[id] = start + seconds(o.timeout_s);
-  auto next_catch_up = start + milliseconds(300);
+  // Catch up early and then less often: a return stored before the event
+  // subscription saw it is found within tens of milliseconds.
+  int catch_ups = 0;
+  constexpr int kCatchUpMs[] = {20, 50, 100, 200, 500};
+  auto next_catch_up = start + milliseconds(kCatchUpMs[0]);
   while (!outstanding.empty()) {
     drain(job.jid, take, milliseconds(50));
     auto now = Clock::now();
@@ -152,7 +156,8 @@ std::vector<NoReturn> JobClient::wait(
     if (now >= next_catch_up) {
       Value stored = stored_returns(job.jid);
       for (const auto& [id, env] : stored.as_map()) take(id, env);
-      next_catch_up = now + milliseconds(500);
+      catch_ups = std::min(catch_ups + 1, 4);
+      next_catch_up = now + milliseconds(kCatchUpMs[catch_ups]);
       if (outstanding.empty()) break;
     }
     bool any_due = false;

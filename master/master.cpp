@@ -362,12 +362,11 @@ struct Master::Impl {
   // Publishes one load to every minion (they match the target themselves).
   void publish(const Value& load) {
     std::string payload = codec::msgpack_pack(load);
-    std::string frame;
-    {
-      std::lock_guard lock(session_mu);
-      frame = protocol::make_publication(identity, session, ++serial, payload);
-    }
-    publisher->publish(frame);
+    // Serial order on the wire must be the order serials are assigned (minions
+    // refuse a serial below one they accepted), so send under the same lock;
+    // publish() never blocks (PUB, dontwait).
+    std::lock_guard lock(session_mu);
+    publisher->publish(protocol::make_publication(identity, session, ++serial, payload));
   }
 
   // Minions whose channel carried a frame within three heartbeats: Salt's
@@ -402,16 +401,14 @@ struct Master::Impl {
   }
 
   void rotate_session_key(const char* why) {
-    std::string notice;
     {
       std::lock_guard lock(session_mu);
       session = protocol::SessionKey::generate(session.kid + 1);
       serial = 0;
       session_started = std::chrono::steady_clock::now();
-      notice = protocol::make_rotate_notice(identity, session.kid, unix_now());
+      publisher->publish(protocol::make_rotate_notice(identity, session.kid, unix_now()));
     }
     log->info("rotated the session key ({})", why);
-    publisher->publish(notice);
     events->fire("key", Value::map({{"rotate_aes_key", true}}));
   }
 
