@@ -1,6 +1,8 @@
 #include "common/transport/transport.h"
 
+#include <sys/epoll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -316,6 +318,116 @@ std::optional<std::string> Subscriber::receive(std::chrono::milliseconds timeout
   } catch (const zmq::error_t&) {
     return std::nullopt;
   }
+}
+
+// ---------------------------------------------------------------- SubscriberGroup
+//
+// ZMQ_FD is edge-triggered: it signals that the socket's state may have
+// changed, and only ZMQ_EVENTS tells whether a message is there. So a socket
+// whose fd fired goes on a `ready` list and stays there until ZMQ_EVENTS shows
+// no message (after which the fd will fire again on the next one).
+
+struct SubscriberGroup::Impl {
+  std::vector<zmq::socket_t> subs;
+  int epfd = -1;
+  std::vector<uint32_t> ready;
+  std::vector<bool> listed;  // in `ready`
+
+  ~Impl() {
+    if (epfd >= 0) ::close(epfd);
+  }
+  void mark(uint32_t i) {
+    if (!listed[i]) {
+      listed[i] = true;
+      ready.push_back(i);
+    }
+  }
+};
+
+SubscriberGroup::SubscriberGroup(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SubscriberGroup::~SubscriberGroup() {
+  if (!impl_) return;
+  for (auto& s : impl_->subs) s.close();
+}
+
+size_t SubscriberGroup::size() const { return impl_->subs.size(); }
+
+Result<std::unique_ptr<SubscriberGroup>> SubscriberGroup::connect(const std::string& endpoint,
+                                                                  int count,
+                                                                  const SocketOptions& opts,
+                                                                  std::string_view prefix) {
+  if (count < 1) return make_error(Errc::kInvalidArgument, "count must be >= 1", endpoint);
+  auto impl = std::make_unique<Impl>();
+  impl->epfd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (impl->epfd < 0) return make_error(Errc::kUnavailable, "epoll_create1 failed", endpoint);
+  impl->subs.reserve(static_cast<size_t>(count));
+  impl->listed.assign(static_cast<size_t>(count), false);
+  for (int i = 0; i < count; ++i) {
+    try {
+      zmq::socket_t s(context(), zmq::socket_type::sub);
+      apply(s, opts);
+      s.set(zmq::sockopt::subscribe, prefix);
+      s.connect(endpoint);
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u32 = static_cast<uint32_t>(i);
+      if (::epoll_ctl(impl->epfd, EPOLL_CTL_ADD, s.get(zmq::sockopt::fd), &ev) != 0) {
+        return make_error(Errc::kUnavailable,
+                          "cannot watch socket " + std::to_string(i) + ": epoll_ctl failed",
+                          endpoint);
+      }
+      impl->subs.push_back(std::move(s));
+    } catch (const zmq::error_t& e) {
+      return make_error(Errc::kUnavailable,
+                        "cannot connect socket " + std::to_string(i) + ": " + e.what(), endpoint);
+    }
+    impl->mark(static_cast<uint32_t>(i));
+  }
+  return std::unique_ptr<SubscriberGroup>(new SubscriberGroup(std::move(impl)));
+}
+
+size_t SubscriberGroup::receive(std::chrono::milliseconds timeout,
+                                const std::function<void(size_t, std::string_view)>& on_message,
+                                size_t max_messages) {
+  Impl& g = *impl_;
+  epoll_event events[256];
+  // Sockets already known to hold messages need no waiting.
+  int wait_ms = g.ready.empty() ? static_cast<int>(std::max<int64_t>(0, timeout.count())) : 0;
+  int n = ::epoll_wait(g.epfd, events, 256, wait_ms);
+  for (int k = 0; k < n; ++k) g.mark(events[k].data.u32);
+  size_t delivered = 0;
+  std::vector<uint32_t> still;
+  zmq::message_t msg;
+  try {
+    for (uint32_t i : g.ready) {
+      auto& s = g.subs[i];
+      bool more = false;
+      // A few messages per socket per round, so one busy socket cannot starve
+      // the others; it stays on the list.
+      for (int m = 0; m < 16; ++m) {
+        if (delivered >= max_messages) {
+          more = true;
+          break;
+        }
+        if (!(s.get(zmq::sockopt::events) & ZMQ_POLLIN)) break;
+        if (!s.recv(msg, zmq::recv_flags::dontwait)) break;
+        ++delivered;
+        on_message(i, std::string_view(static_cast<const char*>(msg.data()), msg.size()));
+        if (m == 15) more = true;
+      }
+      if (more) {
+        still.push_back(i);
+      } else {
+        g.listed[i] = false;
+      }
+    }
+  } catch (const zmq::error_t&) {
+    // A socket in a bad state (shutdown): drop the round, keep the group.
+    for (uint32_t i : g.ready) g.listed[i] = false;
+    still.clear();
+  }
+  g.ready.swap(still);
+  return delivered;
 }
 
 // ---------------------------------------------------------------- Client

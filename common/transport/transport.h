@@ -106,6 +106,33 @@ class Subscriber {
   std::unique_ptr<Impl> impl_;
 };
 
+// Many SUB sockets to one endpoint, each with its own connection, owned by one
+// thread. A process that simulates many minions (tests/bench/swarm) uses it so
+// the publisher really sends one copy per connection, as it would to a fleet.
+// Waiting uses one epoll set over the sockets' ZMQ_FD, so it costs O(ready
+// sockets), not O(count). Needs count + a few file descriptors, and count may
+// exceed libzmq's default socket limit only after configure_context().
+class SubscriberGroup {
+ public:
+  // Error names the endpoint and the socket that failed (e.g. out of sockets).
+  static Result<std::unique_ptr<SubscriberGroup>> connect(const std::string& endpoint, int count,
+                                                          const SocketOptions& opts = {},
+                                                          std::string_view prefix = "");
+  ~SubscriberGroup();
+  size_t size() const;
+  // Waits up to `timeout` for messages, then calls on_message(socket index,
+  // bytes) for each message available, at most `max_messages` per call (the
+  // rest stay queued for the next call). Returns how many were delivered.
+  size_t receive(std::chrono::milliseconds timeout,
+                 const std::function<void(size_t, std::string_view)>& on_message,
+                 size_t max_messages = 4096);
+
+ private:
+  struct Impl;
+  explicit SubscriberGroup(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
 class Client {
  public:
   static Result<std::unique_ptr<Client>> connect(const std::string& endpoint,

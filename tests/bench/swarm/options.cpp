@@ -122,6 +122,8 @@ Result<ParsedOptions> parse_options(const std::vector<std::string>& argv) {
      "auth requests in flight at most (0: --workers)")
     ("io-threads", po::value(&o.io_threads)->default_value(o.io_threads),
      "ZeroMQ I/O threads")
+    ("sub-connections", po::value(&o.sub_connections)->default_value(o.sub_connections),
+     "SUB connections to the master, each serving an equal share of the minions (max: --minions)")
     ("recon-default", po::value(&o.recon_default_ms)->default_value(o.recon_default_ms),
      "ms before reconnecting to a vanished master (recon_default)")
     ("recon-max", po::value(&o.recon_max_ms)->default_value(o.recon_max_ms),
@@ -181,6 +183,7 @@ Result<ParsedOptions> parse_options(const std::vector<std::string>& argv) {
   BRINE_TRY(check_range("workers", o.workers, 1, 1024));
   BRINE_TRY(check_range("auth-concurrency", o.auth_concurrency, 0, 100000));
   BRINE_TRY(check_range("io-threads", o.io_threads, 1, 64));
+  BRINE_TRY(check_range("sub-connections", o.sub_connections, 1, o.minions));
   BRINE_TRY(check_range("recon-default", o.recon_default_ms, 1, 3600000));
   BRINE_TRY(check_range("recon-max", o.recon_max_ms, 0, 3600000));
   BRINE_TRY(check_range("stats-interval", o.stats_interval_ms, 0, 3600000));

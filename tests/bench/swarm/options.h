@@ -62,6 +62,10 @@ struct SwarmOptions {
   int workers = 16;
   int auth_concurrency = 0;  // 0 = workers
   int io_threads = 1;        // ZeroMQ I/O threads of this process
+  // SUB connections to the master (1..minions); connection c serves minions
+  // [c*N/C, (c+1)*N/C). With C = N the master fans out to N connections, as to
+  // a real fleet; each costs the swarm about two file descriptors.
+  int sub_connections = 1;
   // DEALER reconnect interval as the minion's recon_default / recon_max /
   // recon_randomize (ms): after a master restart each socket comes back
   // somewhere in [recon_default, recon_default + recon_max].

@@ -102,6 +102,10 @@ TEST(SwarmOptions, RejectsBadValuesNamingTheOption) {
   p = parse({"--root", "/r", "--minions", "abc"});
   ASSERT_FALSE(p.has_value());
   EXPECT_NE(p.error().message.find("minions"), std::string::npos);
+  p = parse({"--root", "/r", "--minions", "10", "--sub-connections", "11"});
+  ASSERT_FALSE(p.has_value());
+  EXPECT_EQ(p.error().to_string(),
+            "--sub-connections: expected a number between 1 and 10, got '11'");
   p = parse({"--root", "/r", "--bogus"});
   ASSERT_FALSE(p.has_value());
 }

@@ -33,13 +33,15 @@ class ClientPort : public RequestPort {
 
 class SubSource : public FrameSource {
  public:
-  explicit SubSource(std::unique_ptr<transport::Subscriber> s) : sub_(std::move(s)) {}
-  std::optional<std::string> receive(std::chrono::milliseconds timeout) override {
-    return sub_->receive(timeout);
+  explicit SubSource(std::unique_ptr<transport::SubscriberGroup> g) : group_(std::move(g)) {}
+  size_t connections() const override { return group_->size(); }
+  void receive(std::chrono::milliseconds timeout,
+               const std::function<void(size_t, std::string_view)>& on_frame) override {
+    (void)group_->receive(timeout, on_frame);
   }
 
  private:
-  std::unique_ptr<transport::Subscriber> sub_;
+  std::unique_ptr<transport::SubscriberGroup> group_;
 };
 
 // A real minion's socket options (minion.cpp socket_options()).
@@ -58,12 +60,33 @@ transport::SocketOptions minion_socket_options(const SwarmOptions& o) {
   return so;
 }
 
-void raise_fd_limit() {
+// Each ZeroMQ socket holds a mailbox descriptor and its connection one more.
+rlim_t fds_needed(const SwarmOptions& o) {
+  return static_cast<rlim_t>(2 * (o.sub_connections + o.workers) + 256);
+}
+
+// Raises the soft RLIMIT_NOFILE to the hard limit (and the hard one when it is
+// too low and we may). Error when the swarm still cannot have its sockets.
+Status raise_fd_limit(const SwarmOptions& o) {
   rlimit rl{};
-  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return ok();
+  rlim_t want = fds_needed(o);
+  if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) {
+    rlimit more{want, want};
+    if (::setrlimit(RLIMIT_NOFILE, &more) == 0) rl = more;
+  }
+  if (rl.rlim_cur < rl.rlim_max) {
     rl.rlim_cur = rl.rlim_max;
     (void)::setrlimit(RLIMIT_NOFILE, &rl);
   }
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+    return make_error(Errc::kInvalidArgument,
+                      std::to_string(o.sub_connections) + " connections need about " +
+                          std::to_string(want) + " file descriptors; the limit is " +
+                          std::to_string(rl.rlim_cur),
+                      "--sub-connections");
+  }
+  return ok();
 }
 
 void write_stats_file(const std::string& path, const std::string& line) {
@@ -90,10 +113,10 @@ PortFactory tcp_ports(const SwarmOptions& opts) {
 
 SubscriberFactory tcp_subscriber(const SwarmOptions& opts) {
   return [opts](uint16_t port) -> Result<std::unique_ptr<FrameSource>> {
-    auto s = transport::Subscriber::connect(transport::tcp_endpoint(opts.master, port),
-                                            minion_socket_options(opts));
-    if (!s) return s.error();
-    return std::unique_ptr<FrameSource>(new SubSource(std::move(*s)));
+    auto g = transport::SubscriberGroup::connect(transport::tcp_endpoint(opts.master, port),
+                                                 opts.sub_connections, minion_socket_options(opts));
+    if (!g) return g.error();
+    return std::unique_ptr<FrameSource>(new SubSource(std::move(*g)));
   };
 }
 
@@ -126,8 +149,13 @@ int run(const SwarmOptions& opts) {
     std::cerr << "brine-swarm: " << s.error().to_string() << "\n";
     return 1;
   }
-  raise_fd_limit();
-  if (auto s = transport::configure_context(opts.io_threads, 0); !s) {
+  if (auto s = raise_fd_limit(opts); !s) {
+    std::cerr << "brine-swarm: " << s.error().to_string() << "\n";
+    return 2;
+  }
+  // libzmq allows 1023 sockets per process unless told otherwise.
+  int sockets = opts.sub_connections + opts.workers + 64;
+  if (auto s = transport::configure_context(opts.io_threads, sockets > 1000 ? sockets : 0); !s) {
     std::cerr << "brine-swarm: " << s.error().to_string() << "\n";
     return 1;
   }

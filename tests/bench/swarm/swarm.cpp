@@ -103,7 +103,11 @@ void Swarm::stop(std::chrono::milliseconds grace) {
   s.pool->stop();
 }
 
-void Swarm::on_pub_frame(std::string_view bytes) { impl_->on_pub_frame(bytes); }
+void Swarm::on_pub_frame(std::string_view bytes) { impl_->on_pub_frame(0, 1, bytes); }
+void Swarm::on_pub_frame(size_t connection, size_t connections, std::string_view bytes) {
+  if (connections == 0 || connection >= connections) return;
+  impl_->on_pub_frame(connection, connections, bytes);
+}
 
 Value Swarm::Impl::grains_of(const Minion& m) const {
   Value g = base_grains;
@@ -526,8 +530,11 @@ void Swarm::Impl::subscriber_loop(uint16_t port) {
     for (int k = 0; k < 10 && !stopping; ++k) std::this_thread::sleep_for(milliseconds(100));
   }
   if (!src) return;  // stopping, or a factory with nothing to subscribe (tests)
+  size_t connections = std::max<size_t>(1, src->connections());
   while (!stopping) {
-    if (auto frame = src->receive(milliseconds(100))) on_pub_frame(*frame);
+    src->receive(milliseconds(100), [&](size_t c, std::string_view frame) {
+      if (c < connections) on_pub_frame(c, connections, frame);
+    });
   }
 }
 

@@ -50,12 +50,18 @@
 
 namespace brine::swarm {
 
-// Frames from the master's PUB socket (transport::Subscriber in the daemon).
+// Frames from the master's PUB socket over one or more connections
+// (transport::SubscriberGroup in the daemon). Connection c of C serves minions
+// [c*N/C, (c+1)*N/C): with C = N every virtual minion has its own connection,
+// as in a real fleet, and the master sends one copy per connection.
 class FrameSource {
  public:
   virtual ~FrameSource() = default;
-  // One frame, or nullopt after `timeout` without one.
-  virtual std::optional<std::string> receive(std::chrono::milliseconds timeout) = 0;
+  virtual size_t connections() const = 0;
+  // Waits up to `timeout`, then calls on_frame(connection, bytes) for each
+  // frame received (on_frame must not throw).
+  virtual void receive(std::chrono::milliseconds timeout,
+                       const std::function<void(size_t, std::string_view)>& on_frame) = 0;
 };
 // Connects to the PUB socket on `port`; called on the subscriber thread.
 using SubscriberFactory = std::function<Result<std::unique_ptr<FrameSource>>(uint16_t port)>;
@@ -106,9 +112,13 @@ class Swarm {
   // thread ends. Idempotent.
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
-  // Handles one frame from the PUB socket: rotation notices and publications.
-  // Called by the subscriber thread; public so tests can feed frames.
+  // Handles one frame from the PUB socket: rotation notices and publications,
+  // for every minion (on_pub_frame(bytes)) or for the share of connection
+  // `connection` of `connections`. Called by the subscriber thread; public so
+  // tests can feed frames. A frame seen before (another connection's copy) is
+  // not verified again.
   void on_pub_frame(std::string_view bytes);
+  void on_pub_frame(size_t connection, size_t connections, std::string_view bytes);
 
   SwarmStats stats() const;
 

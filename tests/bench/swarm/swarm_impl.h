@@ -12,6 +12,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "common/crypto/keys.h"
@@ -179,7 +180,19 @@ struct Swarm::Impl {
   void subscriber_loop(uint16_t port);
 
   // ---- swarm_jobs.cpp
-  void on_pub_frame(std::string_view bytes);
+  void on_pub_frame(size_t connection, size_t connections, std::string_view bytes);
+
+  // Frames already verified, by their bytes: the copies other connections
+  // receive of one publication or notice are checked once. Bounded (FIFO).
+  struct Seen {
+    std::shared_ptr<Delivery> delivery;  // a verified publication
+    std::optional<uint32_t> rotate_kid;  // a verified rotation notice
+  };
+  static constexpr size_t kMaxSeen = 256;
+  std::mutex seen_mu;
+  std::unordered_map<std::string, Seen> seen;
+  std::deque<std::string> seen_order;
+  std::optional<Seen> verify_frame(std::string_view bytes, const crypto::PublicKey& master);
   void deliver(Minion& m, const std::shared_ptr<Delivery>& d, bool may_hold);
   // On m's strand: installs a fetched session key and replays the held
   // publications (see swarm_jobs.cpp for the serial floor).

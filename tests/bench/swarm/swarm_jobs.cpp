@@ -95,50 +95,78 @@ class Swarm::Impl::Jobs : public modules::JobControl {
 
 // ------------------------------------------------------------------ publications
 
-void Swarm::Impl::on_pub_frame(std::string_view bytes) {
-  ++n.publications;
+std::optional<Swarm::Impl::Seen> Swarm::Impl::verify_frame(std::string_view bytes,
+                                                           const crypto::PublicKey& master) {
+  std::string key(bytes);
+  {
+    std::lock_guard lock(seen_mu);
+    if (auto it = seen.find(key); it != seen.end()) return it->second;
+  }
   auto header = protocol::peek_frame(bytes);
-  if (!header) {
+  if (!header) return std::nullopt;
+  Seen s;
+  if (header->type == protocol::MessageType::kRotate) {
+    auto notice = protocol::open_rotate_notice(bytes, master);
+    if (!notice) {
+      log->debug("dropping rotation notice: {}", notice.error().to_string());
+      return std::nullopt;
+    }
+    s.rotate_kid = notice->kid;
+  } else if (header->type == protocol::MessageType::kPublication) {
+    // One signature check for the whole swarm.
+    auto verified = protocol::verify_publication_signature(bytes, master);
+    if (!verified) {
+      log->debug("dropping publication: {}", verified.error().to_string());
+      return std::nullopt;
+    }
+    s.delivery = std::make_shared<Delivery>(std::move(*verified));
+  } else {
+    return std::nullopt;
+  }
+  std::lock_guard lock(seen_mu);
+  auto [it, added] = seen.emplace(key, s);
+  if (added) {
+    seen_order.push_back(std::move(key));
+    if (seen_order.size() > kMaxSeen) {
+      seen.erase(seen_order.front());
+      seen_order.pop_front();
+    }
+  }
+  return it->second;
+}
+
+void Swarm::Impl::on_pub_frame(size_t connection, size_t connections, std::string_view bytes) {
+  ++n.publications;
+  auto master = pinned();
+  if (!master) return;  // nobody authenticated yet: nobody could read it
+  auto seen_frame = verify_frame(bytes, *master);
+  if (!seen_frame) {
     ++n.bad_frames;
     return;
   }
-  auto master = pinned();
-  if (!master) return;  // nobody authenticated yet: nobody could read it
-  if (header->type == protocol::MessageType::kRotate) {
-    auto notice = protocol::open_rotate_notice(bytes, *master);
-    if (!notice) {
-      ++n.bad_frames;
-      log->debug("dropping rotation notice: {}", notice.error().to_string());
-      return;
-    }
-    ++n.rotations;
-    for (auto& mp : minions) {
-      std::lock_guard lock(mp->mu);
-      if (mp->state == MinionState::kAccepted && mp->verifier &&
-          !mp->verifier->has_kid(notice->kid)) {
-        schedule_key_fetch_locked(*mp);
+  // This connection's share of the minions.
+  const size_t lo = connection * minions.size() / connections;
+  const size_t hi = (connection + 1) * minions.size() / connections;
+  if (lo >= hi) return;
+  if (seen_frame->rotate_kid) {
+    if (connection == 0) ++n.rotations;
+    for (size_t i = lo; i < hi; ++i) {
+      Minion& m = *minions[i];
+      std::lock_guard lock(m.mu);
+      if (m.state == MinionState::kAccepted && m.verifier &&
+          !m.verifier->has_kid(*seen_frame->rotate_kid)) {
+        schedule_key_fetch_locked(m);
       }
     }
     return;
   }
-  if (header->type != protocol::MessageType::kPublication) {
-    ++n.bad_frames;
-    return;
-  }
-  // One signature check for the whole swarm.
-  auto verified = protocol::verify_publication_signature(bytes, *master);
-  if (!verified) {
-    ++n.bad_frames;
-    log->debug("dropping publication: {}", verified.error().to_string());
-    return;
-  }
-  auto d = std::make_shared<Delivery>(std::move(*verified));
-  for (size_t k = 0; k < strands.size(); ++k) {
-    size_t lo = k * kDeliveryChunk, hi = std::min(minions.size(), lo + kDeliveryChunk);
+  auto d = seen_frame->delivery;
+  for (size_t k = lo / kDeliveryChunk; k * kDeliveryChunk < hi; ++k) {
+    size_t a = std::max(lo, k * kDeliveryChunk), b = std::min(hi, (k + 1) * kDeliveryChunk);
     bool queued = strand_post(
         k,
-        [this, d, lo, hi] {
-          for (size_t i = lo; i < hi && !stopping; ++i) deliver(*minions[i], d, /*may_hold=*/true);
+        [this, d, a, b] {
+          for (size_t i = a; i < b && !stopping; ++i) deliver(*minions[i], d, /*may_hold=*/true);
         },
         /*droppable=*/true);
     if (!queued) ++n.overflow;

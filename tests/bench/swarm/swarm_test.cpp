@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -146,6 +147,76 @@ TEST_F(SwarmTest, EveryMinionReturnsAPing) {
   ASSERT_TRUE(wait_until([&] { return master_.returns("20250101000000000002").size() == 40; }));
   std::this_thread::sleep_for(milliseconds(100));
   EXPECT_EQ(master_.duplicate_returns(), 0u);
+}
+
+TEST_F(SwarmTest, EachConnectionServesItsShareOfTheMinions) {
+  auto& s = start();
+  ASSERT_TRUE(all_authenticated());
+  // Four connections, each a copy of the publication: every minion runs it once.
+  auto pub = master_.publication(job("20250101000000000080", "test.ping"));
+  for (size_t c = 0; c < 4; ++c) s.on_pub_frame(c, 4, pub);
+  ASSERT_TRUE(wait_until([&] { return master_.returns("20250101000000000080").size() == 40; }));
+  // Only connection 1's copy arrives: minions 10..19 run it.
+  s.on_pub_frame(1, 4, master_.publication(job("20250101000000000081", "test.ping")));
+  ASSERT_TRUE(wait_until([&] { return master_.returns("20250101000000000081").size() == 10; }));
+  std::this_thread::sleep_for(milliseconds(100));
+  auto r = master_.returns("20250101000000000081");
+  EXPECT_EQ(r.size(), 10u);
+  EXPECT_TRUE(r.count("swarm-10") && r.count("swarm-19") && !r.count("swarm-20"));
+  EXPECT_EQ(master_.duplicate_returns(), 0u);
+  EXPECT_EQ(s.stats().refused, 0u);
+}
+
+// A subscriber with several connections, fed by the test through the swarm's
+// own subscriber thread.
+class QueueSource : public FrameSource {
+ public:
+  struct Shared {
+    std::mutex mu;
+    std::deque<std::pair<size_t, std::string>> frames;
+  };
+  QueueSource(std::shared_ptr<Shared> q, size_t n) : q_(std::move(q)), n_(n) {}
+  size_t connections() const override { return n_; }
+  void receive(milliseconds timeout,
+               const std::function<void(size_t, std::string_view)>& on_frame) override {
+    std::deque<std::pair<size_t, std::string>> batch;
+    {
+      std::lock_guard lock(q_->mu);
+      batch.swap(q_->frames);
+    }
+    if (batch.empty()) std::this_thread::sleep_for(std::min(timeout, milliseconds(5)));
+    for (auto& [c, f] : batch) on_frame(c, f);
+  }
+
+ private:
+  std::shared_ptr<Shared> q_;
+  size_t n_;
+};
+
+TEST_F(SwarmTest, SubscriberThreadDeliversEveryConnectionsFrames) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < opts_.minions; ++i) ids.push_back(minion_id(opts_, i));
+  auto identities = load_identities(root_, ids);
+  ASSERT_TRUE(identities.has_value());
+  auto q = std::make_shared<QueueSource::Shared>();
+  std::atomic<int> subscribed_port{0};
+  SubscriberFactory factory = [&, q](uint16_t port) -> Result<std::unique_ptr<FrameSource>> {
+    subscribed_port = port;
+    return std::unique_ptr<FrameSource>(new QueueSource(q, 40));
+  };
+  swarm_ = std::make_unique<Swarm>(opts_, std::move(*identities), Value::map(),
+                                   testing::fake_ports(master_), factory);
+  ASSERT_TRUE(swarm_->start().has_value());
+  ASSERT_TRUE(all_authenticated());
+  EXPECT_EQ(subscribed_port.load(), 4505);  // the port the auth reply named
+  auto pub = master_.publication(job("20250101000000000090", "test.ping"));
+  {
+    std::lock_guard lock(q->mu);
+    for (size_t c = 0; c < 40; ++c) q->frames.emplace_back(c, pub);
+    q->frames.emplace_back(99, pub);  // a connection the source does not have: ignored
+  }
+  ASSERT_TRUE(wait_until([&] { return master_.returns("20250101000000000090").size() == 40; }));
+  EXPECT_EQ(swarm_->stats().publications, 40u);
 }
 
 TEST_F(SwarmTest, MatchesTargetsPerMinion) {
