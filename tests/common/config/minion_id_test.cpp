@@ -88,7 +88,7 @@ TEST_F(MinionIdTest, LocalhostLikeNamesAreSkipped) {
   host_.host = "127.0.1.1";
   host_.files["/etc/hostname"] = "# comment\n";
   host_.files["/etc/hosts"] =
-      "127.0.0.1 localhost\n::1 ip6-loopback\n10.0.0.5 other.example.com other\n"
+      "127.0.0.1 localhost\n::1 ip6-loopback\n198.51.100.5 other.example.com other\n"
       "127.0.1.1 real.example.com real # trailing comment\n";
   Value o = opts();
   EXPECT_EQ(resolve(o), "real.example.com");
@@ -98,11 +98,11 @@ TEST_F(MinionIdTest, SingleWordHostsLineAndIpFallback) {
   host_.fqdn_name = "localhost";
   host_.node_name = "";
   host_.host = "localhost";
-  host_.files["/etc/hosts"] = "10.1.1.1 a b\n";
-  host_.ips = {"192.168.1.20"};
+  host_.files["/etc/hosts"] = "198.51.100.1 a b\n";
+  host_.ips = {"203.0.113.20"};
   Value o = opts("append_domain=example.com");
   // An IP id gets no domain appended.
-  EXPECT_EQ(resolve(o), "192.168.1.20");
+  EXPECT_EQ(resolve(o), "203.0.113.20");
   host_.ips.clear();
   Value o2 = opts("minion_id_caching=false");
   EXPECT_EQ(resolve(o2), "localhost");
