@@ -20,25 +20,7 @@ namespace brine::modules::grains {
 
 namespace {
 
-std::string read_trimmed(const std::string& path, size_t max = 1 << 20) {
-  auto r = text::read_file(path, max);
-  return r ? std::string(text::strip(*r)) : std::string();
-}
-
-bool exists(const char* path) {
-  struct stat st {};
-  return ::stat(path, &st) == 0;
-}
-
-bool is_dir(const char* path) {
-  struct stat st {};
-  return ::stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using text::read_trimmed;
 
 // --- os-release ------------------------------------------------------------
 
@@ -49,7 +31,7 @@ std::string strip_linux(std::string_view name) {
   auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
   while (i < name.size()) {
     if (!word(name[i])) {
-      std::string rest = lower(std::string(name.substr(i + 1, 9)));
+      std::string rest = text::ascii_lower(std::string(name.substr(i + 1, 9)));
       if (rest.starts_with("gnu/linux")) {
         i += 10;
         continue;
@@ -197,7 +179,7 @@ std::string os_family(const std::string& os, const std::string& id, const std::s
   }
   if (family == "fedora") return "RedHat";
   if (!family.empty()) {
-    family = lower(family);
+    family = text::ascii_lower(family);
     family[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(family[0])));
   }
   return family;
@@ -213,7 +195,7 @@ void add_distribution(Map& g) {
         if (!line.starts_with(prefix)) continue;
         std::string v(text::strip(line.substr(prefix.size())));
         if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() - 2);
-        g.set("lsb_" + lower(key), Value(v));
+        g.set("lsb_" + text::ascii_lower(key), Value(v));
       }
     }
   }
@@ -365,7 +347,7 @@ void add_locale(Map& g) {
     std::string lang = loc.substr(0, dot);
     std::string enc = dot == std::string::npos ? std::string() : loc.substr(dot + 1);
     enc = enc.substr(0, enc.find('@'));
-    if (lower(enc) == "utf8" || lower(enc) == "utf-8") enc = "UTF-8";
+    if (text::ascii_lower(enc) == "utf8" || text::ascii_lower(enc) == "utf-8") enc = "UTF-8";
     info.set("defaultlanguage", Value(lang));
     info.set("defaultencoding", enc.empty() ? Value() : Value(enc));
   }
@@ -388,7 +370,7 @@ void add_disks(Map& g) {
     std::sort(names.begin(), names.end());
     for (const std::string& n : names) {
       std::string base = "/sys/block/" + n;
-      if (!exists((base + "/device").c_str())) continue;  // loop, zram, dm-: no device
+      if (!text::path_exists((base + "/device").c_str())) continue;  // loop, zram, dm-: no device
       std::string rot = read_trimmed(base + "/queue/rotational", 16);
       (rot == "0" ? ssds : disks).emplace_back(n);
     }
@@ -474,7 +456,8 @@ void add_os_grains(Map& g, const Value& opts) {
   add_locale(g);
   add_disks(g);
   add_kernelparams(g);
-  g.set("efi", Value(exists("/sys/firmware/efi/systab") || is_dir("/sys/firmware/efi")));
+  g.set("efi", Value(text::path_exists("/sys/firmware/efi/systab") ||
+                     text::is_directory("/sys/firmware/efi")));
   std::string machine_id = read_trimmed("/etc/machine-id", 4096);
   if (machine_id.empty()) machine_id = read_trimmed("/var/lib/dbus/machine-id", 4096);
   if (!machine_id.empty()) g.set("machine_id", Value(machine_id));

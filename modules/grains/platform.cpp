@@ -23,28 +23,10 @@ namespace brine::modules::grains {
 
 namespace {
 
-std::string read_trimmed(const std::string& path, size_t max = 1 << 20) {
-  auto r = text::read_file(path, max);
-  return r ? std::string(text::strip(*r)) : std::string();
-}
-
-bool exists(const char* path) {
-  struct stat st {};
-  return ::stat(path, &st) == 0;
-}
-
-bool is_dir(const char* path) {
-  struct stat st {};
-  return ::stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using text::read_trimmed;
 
 void add_hardware(Map& g) {
-  if (!is_dir("/sys/class/dmi/id")) return;
+  if (!text::is_directory("/sys/class/dmi/id")) return;
   static constexpr std::pair<const char*, const char*> kFiles[] = {
       {"biosversion", "bios_version"}, {"biosvendor", "bios_vendor"},
       {"boardname", "board_name"},     {"productname", "product_name"},
@@ -54,7 +36,7 @@ void add_hardware(Map& g) {
     auto r = text::read_file(std::string("/sys/class/dmi/id/") + file, 4096);
     if (!r) continue;  // missing, or not readable by this user
     std::string v = text::sanitize_utf8(std::string(text::strip(*r)));
-    if (std::string_view(key) == "uuid") v = lower(v);
+    if (std::string_view(key) == "uuid") v = text::ascii_lower(v);
     g.set(key, Value(v));
   }
 }
@@ -68,8 +50,8 @@ void add_gpus(Map& g) {
       std::string base = std::string("/sys/bus/pci/devices/") + e->d_name;
       std::string cls = read_trimmed(base + "/class", 64);
       if (!cls.starts_with("0x03")) continue;
-      std::string vendor_id = lower(read_trimmed(base + "/vendor", 64));
-      std::string device_id = lower(read_trimmed(base + "/device", 64));
+      std::string vendor_id = text::ascii_lower(read_trimmed(base + "/vendor", 64));
+      std::string device_id = text::ascii_lower(read_trimmed(base + "/device", 64));
       static constexpr std::pair<std::string_view, std::string_view> kVendors[] = {
           {"0x10de", "nvidia"},       {"0x1002", "amd"},    {"0x8086", "intel"},
           {"0x1013", "cirrus logic"}, {"0x15ad", "vmware"}, {"0x102b", "matrox"},
@@ -152,10 +134,10 @@ void add_virtual(Map& g) {
       (root.st_dev != init_root.st_dev || root.st_ino != init_root.st_ino)) {
     subtype = "chroot";
   }
-  if (is_dir("/proc/vz")) {
-    if (exists("/proc/vz/version"))
+  if (text::is_directory("/proc/vz")) {
+    if (text::path_exists("/proc/vz/version"))
       virt = "openvzhn";
-    else if (exists("/proc/vz/veinfo"))
+    else if (text::path_exists("/proc/vz/veinfo"))
       virt = "openvzve";
   }
   if (auto status = text::read_file("/proc/self/status", 1 << 16)) {
@@ -166,17 +148,18 @@ void add_virtual(Map& g) {
       }
     }
   }
-  if (is_dir("/proc/sys/xen") || is_dir("/sys/bus/xen") || is_dir("/proc/xen")) {
-    if (exists("/proc/xen/xsd_kva")) {
+  if (text::is_directory("/proc/sys/xen") || text::is_directory("/sys/bus/xen") ||
+      text::is_directory("/proc/xen")) {
+    if (text::path_exists("/proc/xen/xsd_kva")) {
       subtype = "Xen Dom0";
     } else if (g.find("productname") && g.find("productname")->as_string() == "HVM domU") {
       subtype = "Xen HVM DomU";
     } else if (auto caps = text::read_file("/proc/xen/capabilities", 4096)) {
       subtype = caps->find("control_d") == std::string::npos ? "Xen PV DomU" : "Xen Dom0";
-    } else if (is_dir("/sys/bus/xen/drivers/xenconsole")) {
+    } else if (text::is_directory("/sys/bus/xen/drivers/xenconsole")) {
       subtype = "Xen PV DomU";
     }
-    if (lower(subtype).find("dom") != std::string::npos) virt = "xen";
+    if (text::ascii_lower(subtype).find("dom") != std::string::npos) virt = "xen";
   }
   if (auto info = text::read_file("/proc/cpuinfo", 8 << 20);
       info && info->find("QEMU Virtual CPU") != std::string::npos) {
@@ -229,7 +212,7 @@ void add_virtual(Map& g) {
 }
 
 std::string init_system() {
-  if (exists("/run/systemd/system")) return "systemd";
+  if (text::path_exists("/run/systemd/system")) return "systemd";
   auto cmdline = text::read_file("/proc/1/cmdline", 1 << 16);
   if (!cmdline) return "unknown";
   std::vector<std::string> args;
@@ -242,7 +225,7 @@ std::string init_system() {
   std::string init_bin = process::which(args[0], path);
   if (!init_bin.empty() && init_bin.ends_with("bin/init")) {
     if (auto bin = text::read_file(init_bin, size_t{64} << 20)) {
-      std::string l = lower(*bin);
+      std::string l = text::ascii_lower(*bin);
       for (const char* item : {"upstart", "sysvinit", "systemd"}) {
         if (l.find(item) != std::string::npos) return item;
       }

@@ -1,8 +1,10 @@
 #include "modules/util/text.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -226,6 +228,26 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
   }
   ::close(fd);
   return out;
+}
+
+std::string read_trimmed(const std::string& path, size_t max_bytes) {
+  auto r = read_file(path, max_bytes);
+  return r ? std::string(strip(*r)) : std::string();
+}
+
+bool path_exists(const char* path) {
+  struct stat st {};
+  return ::stat(path, &st) == 0;
+}
+
+bool is_directory(const char* path) {
+  struct stat st {};
+  return ::stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string ascii_lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 }  // namespace brine::modules::text

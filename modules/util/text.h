@@ -42,4 +42,15 @@ std::vector<std::string_view> split_ws(std::string_view s);
 // larger than max_bytes.
 Result<std::string> read_file(const std::string& path, size_t max_bytes = size_t{16} << 20);
 
+// The file's text stripped of surrounding whitespace; "" when it cannot be
+// read (the grains' way of reading /proc and /sys entries that may be absent).
+std::string read_trimmed(const std::string& path, size_t max_bytes = size_t{1} << 20);
+
+// True when `path` exists / is a directory (following symlinks).
+bool path_exists(const char* path);
+bool is_directory(const char* path);
+
+// ASCII lower-casing (Python's str.lower() on ASCII text).
+std::string ascii_lower(std::string s);
+
 }  // namespace brine::modules::text
