@@ -1,6 +1,5 @@
 #include "master/keystore.h"
 
-#include <fnmatch.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -8,6 +7,8 @@
 #include <regex>
 #include <sstream>
 #include <system_error>
+
+#include "common/matcher/fnmatch.h"
 
 namespace brine::master {
 namespace fs = std::filesystem;
@@ -65,8 +66,7 @@ bool valid_minion_id(std::string_view id) {
 }
 
 bool glob_match(std::string_view pattern, std::string_view text) {
-  std::string p(pattern), t(text);
-  return ::fnmatch(p.c_str(), t.c_str(), 0) == 0;
+  return matcher::fnmatch(text, pattern);
 }
 
 KeyStore::KeyStore(fs::path pki_dir) : pki_dir_(std::move(pki_dir)) {}

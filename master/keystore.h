@@ -39,7 +39,8 @@ std::string_view heading(KeyState s);   // "Accepted Keys:", ...
 // '\\' or NUL, not starting with '.', no control characters.
 bool valid_minion_id(std::string_view id);
 
-// Python fnmatch semantics (case-sensitive): * ? [seq] [!seq].
+// Python fnmatch semantics (case-sensitive): * ? [seq] [!seq]; the same
+// matcher as glob targeting, so key globs and targets agree.
 bool glob_match(std::string_view pattern, std::string_view text);
 
 // What authorize() decided for a presented key, with Salt's auth event `act`.
