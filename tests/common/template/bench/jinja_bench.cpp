@@ -1,9 +1,11 @@
 // Renders the benchmark formula tree with Brine (see jinja_bench.py for the
 // Jinja2 side and tests/bench/jinja_compare.sh for the side-by-side run).
 //
-//   jinja_bench CONTEXT.json FORMULA_ROOT [ITERATIONS]
-// Prints one JSON line: {"engine": "brine", "iterations": N, "ms_per_tree": x, "bytes": n}.
-// Only rendering is timed; templates are compiled by the first (warm-up) render.
+//   jinja_bench CONTEXT.json FORMULA_ROOT [ITERATIONS] [--dump DIR]
+// --dump writes each entry's rendered text to DIR/<entry with '/' as '_'>
+// (compare with jinja_bench.py --dump). Prints one JSON line: {"engine": "brine", "iterations": N,
+// "ms_per_tree": x, "bytes": n}. Only rendering is timed; templates are compiled by the first
+// (warm-up) render.
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -17,11 +19,21 @@ using namespace brine;
 using namespace brine::jinja;
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    std::cerr << "usage: jinja_bench CONTEXT.json FORMULA_ROOT [ITERATIONS]\n";
+  std::vector<std::string> pos;
+  std::string dump_dir;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--dump" && i + 1 < argc) {
+      dump_dir = argv[++i];
+    } else {
+      pos.push_back(a);
+    }
+  }
+  if (pos.size() < 2) {
+    std::cerr << "usage: jinja_bench CONTEXT.json FORMULA_ROOT [ITERATIONS] [--dump DIR]\n";
     return 2;
   }
-  std::ifstream in(argv[1]);
+  std::ifstream in(pos[0]);
   std::stringstream ss;
   ss << in.rdbuf();
   Result<Value> doc = testing::parse_json(ss.str());
@@ -29,9 +41,9 @@ int main(int argc, char** argv) {
     std::cerr << doc.error().to_string() << "\n";
     return 1;
   }
-  int iterations = argc > 3 ? std::atoi(argv[3]) : 20;
+  int iterations = pos.size() > 2 ? std::atoi(pos[2].c_str()) : 20;
   const Map& base = doc->find("context")->as_map();
-  auto loader = std::make_shared<FileRootsLoader>(std::vector<std::string>{argv[2]});
+  auto loader = std::make_shared<FileRootsLoader>(std::vector<std::string>{pos[1]});
   Environment env(Options{}, loader, testing::fake_caller(base));
   struct Render {
     std::string entry;
@@ -51,6 +63,11 @@ int main(int argc, char** argv) {
       return 1;
     }
     bytes += out->size();
+    if (!dump_dir.empty()) {
+      std::string file = r.entry;
+      std::replace(file.begin(), file.end(), '/', '_');
+      std::ofstream(dump_dir + "/" + file, std::ios::binary) << *out;
+    }
   }
   // The minimum iteration time is the least disturbed by other load.
   double best = 1e300, total = 0;
