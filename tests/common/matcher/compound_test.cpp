@@ -50,9 +50,9 @@ TEST(Compound, Precedence) {
 }
 
 TEST(Compound, Prefixes) {
-  EXPECT_EQ(describe("G@os:Debian and E@web\\d and L@a,b and S@10.0.0.0/8 and I@role:web "
+  EXPECT_EQ(describe("G@os:Debian and E@web\\d and L@a,b and S@198.51.0.0/16 and I@role:web "
                      "and J@role:w.* and P@os:deb.*"),
-            "(G@os:Debian and E@web\\d and L@a,b and S@10.0.0.0/8 and I@role:web and J@role:w.* "
+            "(G@os:Debian and E@web\\d and L@a,b and S@198.51.0.0/16 and I@role:web and J@role:w.* "
             "and P@os:deb.*)");
   // Alternative delimiter only after G, P, I, J.
   Value g = Value::map({{"ec2", Value::map({{"tags", Value::map({{"env", "prod"}})}})}});
@@ -91,9 +91,9 @@ TEST(Compound, MalformedExpressionsHaveClearErrors) {
   EXPECT_EQ(error_of(compound("E@web(")),
             "invalid compound target 'E@web(': invalid regular expression 'web(': missing "
             "closing parenthesis at offset 4");
-  EXPECT_EQ(error_of(compound("S@10.1.2.3/8")),
-            "invalid compound target 'S@10.1.2.3/8': invalid IP/CIDR target '10.1.2.3/8': "
-            "'10.1.2.3/8' has host bits set");
+  EXPECT_EQ(error_of(compound("S@198.51.100.7/16")),
+            "invalid compound target 'S@198.51.100.7/16': invalid IP/CIDR target '198.51.100.7/16': "
+            "'198.51.100.7/16' has host bits set");
   EXPECT_EQ(error_of(Target{Value(42), TargetType::kCompound, ':'}),
             "compound target must be a string or a list of words, got int");
   std::string deep;
@@ -177,12 +177,12 @@ TEST(Nodegroups, InCompoundAndAsTargetType) {
 
 TEST(Compound, FuzzedExpressionsNeverCrash) {
   const char* vocab[] = {"and",         "or",     "not",    "(",   ")",         "web*",
-                         "G@os:Debian", "G;@a;b", "P@os:(", "E@[", "L@a,b,,",   "S@10.0.0.0/8",
+                         "G@os:Debian", "G;@a;b", "P@os:(", "E@[", "L@a,b,,",   "S@198.51.0.0/16",
                          "S@bad",       "I@x:*",  "J@x:\\", "N@g", "N@h",       "X@y",
                          "R@z",         "G@",     "*",      "@",   "E@a{99999}"};
   Value ng = Value::map({{"g", "web1 or N@h"}, {"h", "( db* and not N@g_ok )"}, {"g_ok", "L@a,b"}});
   Value grains = Value::map(
-      {{"os", "Debian"}, {"a", Value::map({{"b", "c"}})}, {"ipv4", Value::list({"10.0.0.1"})}});
+      {{"os", "Debian"}, {"a", Value::map({{"b", "c"}})}, {"ipv4", Value::list({"198.51.100.1"})}});
   Value pillar = Value::map({{"x", "y"}});
   std::mt19937 rng(12345);
   int compiled = 0;

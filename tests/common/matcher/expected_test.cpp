@@ -13,8 +13,8 @@ namespace {
 struct Fleet {
   std::vector<std::string> accepted{"web1", "web2", "db1"};
   std::map<std::string, Value> grains{
-      {"web1", Value::map({{"os", "Debian"}, {"ipv4", Value::list({"10.0.0.1"})}})},
-      {"web2", Value::map({{"os", "Ubuntu"}, {"ipv4", Value::list({"192.168.1.2"})}})},
+      {"web1", Value::map({{"os", "Debian"}, {"ipv4", Value::list({"198.51.100.1"})}})},
+      {"web2", Value::map({{"os", "Ubuntu"}, {"ipv4", Value::list({"203.0.113.2"})}})},
   };
   std::map<std::string, Value> pillar{{"web1", Value::map({{"role", "web"}})}};
   FactsLookup lookup() const {
@@ -50,7 +50,7 @@ TEST(ExpectedMinions, WorkedExample) {
 TEST(ExpectedMinions, GreedyForUncachedData) {
   Fleet f;
   EXPECT_EQ(f.expect(TargetType::kGrainPcre, "os:ubu").minions, (V{"db1", "web2"}));
-  EXPECT_EQ(f.expect(TargetType::kIpcidr, "10.0.0.0/8").minions, (V{"db1", "web1"}));
+  EXPECT_EQ(f.expect(TargetType::kIpcidr, "198.51.0.0/16").minions, (V{"db1", "web1"}));
   // web2 has cached grains but no pillar yet: pillar unknown stays greedy.
   EXPECT_EQ(f.expect(TargetType::kPillar, "role:web").minions, (V{"db1", "web1", "web2"}));
   EXPECT_EQ(f.expect(TargetType::kPillar, "role:db").minions, (V{"db1", "web2"}));

@@ -175,7 +175,7 @@ GRAINS = {
     "ec2": {"tags": {"env": "prod"}},
     "num_cpus": 4,
     "virtual": "kvm",
-    "ipv4": ["127.0.0.1", "10.1.2.3"],
+    "ipv4": ["127.0.0.1", "198.51.100.7"],
     "url": "http://x:80/y",
     "flag": True,
     "ratio": 0.5,
@@ -190,7 +190,7 @@ exprs = ["os:Debian", "os:debian", "os:Deb*", "os", "roles:web", "roles:w?b", "e
          "nested_list:['a', 'b']", "empty:*", "disks:name:sdb", "disks:name:sda", "disks:0:name:sda",
          "disks:-1:name:sdb", "disks:size:100", "disks:name", "disks:9:name:sda", "*:kvm",
          "*:*:prod", "*:nowhere", "*:tags:env:prod", "ec2:*:prod", "ec2:*:env:prod", "roles:*",
-         "ec2:tags", "ec2:*", "ec2:tags:*:prod", "ipv4:10.*", "ipv4:10.1.2.3", "roles:WEB",
+         "ec2:tags", "ec2:*", "ec2:tags:*:prod", "ipv4:198.51.*", "ipv4:198.51.100.7", "roles:WEB",
          "*:web", "*:prod", "ec2:env", "disks:*", "os:", ":Debian", "::", "num_cpus:*4*"]
 print("struct SubdictCase { const char* expr; int mode; bool expect; };  // 0 glob 1 regex 2 exact")
 print("static const SubdictCase kSubdictCases[] = {")
@@ -198,6 +198,6 @@ for e in exprs:
     print("  {%s, 0, %s}," % (cstr(e), "true" if matches(GRAINS, e) else "false"))
     print("  {%s, 2, %s}," % (cstr(e), "true" if matches(GRAINS, e, mode="exact") else "false"))
 for e in ["os:(debian|ubuntu)", "os:deb", "os:ebian", "num_cpus:\\d", "roles:w.b$", "ec2:tags:env:p",
-          "*:k", "os:(unclosed", "virtual:kvm$", "ipv4:10\\.1"]:
+          "*:k", "os:(unclosed", "virtual:kvm$", "ipv4:198\\.51"]:
     print("  {%s, 1, %s}," % (cstr(e), "true" if matches(GRAINS, e, mode="regex") else "false"))
 print("};")

@@ -67,12 +67,12 @@ TEST(Regex, InvalidUtf8SubjectDoesNotMatchOrCrash) {
 }
 
 TEST(IpCidr, ParsesAddressesLikePythonIpaddress) {
-  EXPECT_TRUE(parse_ip_address("10.1.2.3"));
+  EXPECT_TRUE(parse_ip_address("198.51.100.7"));
   EXPECT_TRUE(parse_ip_address("0.0.0.0"));
-  EXPECT_FALSE(parse_ip_address("010.1.2.3"));  // leading zeros rejected
-  EXPECT_FALSE(parse_ip_address("10.1.2"));
-  EXPECT_FALSE(parse_ip_address("10.1.2.256"));
-  EXPECT_FALSE(parse_ip_address("10.1.2.3.4"));
+  EXPECT_FALSE(parse_ip_address("0198.51.100.7"));  // leading zeros rejected
+  EXPECT_FALSE(parse_ip_address("198.51.100"));
+  EXPECT_FALSE(parse_ip_address("198.51.100.256"));
+  EXPECT_FALSE(parse_ip_address("198.51.100.7.4"));
   EXPECT_FALSE(parse_ip_address(""));
   EXPECT_TRUE(parse_ip_address("::1"));
   EXPECT_TRUE(parse_ip_address("fe80::1:2"));
@@ -80,42 +80,42 @@ TEST(IpCidr, ParsesAddressesLikePythonIpaddress) {
 }
 
 TEST(IpCidr, NetworksAreStrict) {
-  EXPECT_TRUE(parse_ip_network("10.0.0.0/8"));
-  EXPECT_TRUE(parse_ip_network("10.0.0.0/255.0.0.0"));
-  EXPECT_TRUE(parse_ip_network("10.0.0.0/0.255.255.255"));
+  EXPECT_TRUE(parse_ip_network("198.51.0.0/16"));
+  EXPECT_TRUE(parse_ip_network("198.51.0.0/255.255.0.0"));
+  EXPECT_TRUE(parse_ip_network("198.51.0.0/0.0.255.255"));
   EXPECT_TRUE(parse_ip_network("2001:db8::/32"));
-  auto host_bits = parse_ip_network("10.1.2.3/8");
+  auto host_bits = parse_ip_network("198.51.100.7/16");
   ASSERT_FALSE(host_bits);
-  EXPECT_EQ(host_bits.error().message, "'10.1.2.3/8' has host bits set");
-  EXPECT_FALSE(parse_ip_network("10.0.0.0/33"));
-  EXPECT_FALSE(parse_ip_network("10.0.0.0/"));
-  EXPECT_FALSE(parse_ip_network("10.0.0.0/255.0.255.0"));
+  EXPECT_EQ(host_bits.error().message, "'198.51.100.7/16' has host bits set");
+  EXPECT_FALSE(parse_ip_network("198.51.0.0/33"));
+  EXPECT_FALSE(parse_ip_network("198.51.0.0/"));
+  EXPECT_FALSE(parse_ip_network("198.51.0.0/255.0.255.0"));
   EXPECT_FALSE(parse_ip_network("2001:db8::/129"));
 }
 
 TEST(IpCidr, TargetsMatchGrains) {
-  Value grains = Value::map({{"ipv4", Value::list({"127.0.0.1", "10.1.2.3"})},
+  Value grains = Value::map({{"ipv4", Value::list({"127.0.0.1", "198.51.100.7"})},
                              {"ipv6", Value::list({"::1", "fe80::1"})}});
   auto t = [&](const char* s) {
     auto r = parse_ip_target(s);
     EXPECT_TRUE(r) << s;
     return r && ip_target_matches(*r, grains);
   };
-  EXPECT_TRUE(t("10.1.2.3"));
+  EXPECT_TRUE(t("198.51.100.7"));
   EXPECT_TRUE(t("127.0.0.1"));
-  EXPECT_FALSE(t("10.1.2.4"));
-  EXPECT_TRUE(t("10.0.0.0/8"));
-  EXPECT_TRUE(t("10.1.2.0/24"));
-  EXPECT_FALSE(t("192.168.0.0/16"));
+  EXPECT_FALSE(t("198.51.100.8"));
+  EXPECT_TRUE(t("198.51.0.0/16"));
+  EXPECT_TRUE(t("198.51.100.0/24"));
+  EXPECT_FALSE(t("203.0.113.0/24"));
   EXPECT_TRUE(t("::1"));
   EXPECT_TRUE(t("0:0::1"));  // same address, other spelling
   EXPECT_TRUE(t("fe80::/10"));
   EXPECT_FALSE(t("2001:db8::/32"));
-  auto bad = parse_ip_target("10.0.0.0/40");
+  auto bad = parse_ip_target("198.51.0.0/40");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message,
-            "invalid IP/CIDR target '10.0.0.0/40': '10.0.0.0/40' has an invalid prefix length");
-  Value no_v6 = Value::map({{"ipv4", Value::list({"10.1.2.3"})}});
+            "invalid IP/CIDR target '198.51.0.0/40': '198.51.0.0/40' has an invalid prefix length");
+  Value no_v6 = Value::map({{"ipv4", Value::list({"198.51.100.7"})}});
   EXPECT_FALSE(ip_target_matches(*parse_ip_target("::1"), no_v6));
 }
 

@@ -16,7 +16,7 @@ Value grains() {
       {"ec2", Value::map({{"tags", Value::map({{"env", "prod"}})}})},
       {"num_cpus", 4},
       {"virtual", "kvm"},
-      {"ipv4", Value::list({"127.0.0.1", "10.1.2.3"})},
+      {"ipv4", Value::list({"127.0.0.1", "198.51.100.7"})},
       {"url", "http://x:80/y"},
       {"flag", true},
       {"ratio", 0.5},
@@ -106,7 +106,7 @@ TEST(GrainTargets, MinionSideNeedsGrains) {
   EXPECT_FALSE(*match(pillar, MinionFacts{"web1", &g, nullptr}));
   Target delim{Value("ec2|tags|env|prod"), TargetType::kGrain, '|'};
   EXPECT_TRUE(*match(delim, MinionFacts{"web1", &g, nullptr}));
-  Target ip{Value("10.0.0.0/8"), TargetType::kIpcidr, ':'};
+  Target ip{Value("198.51.0.0/16"), TargetType::kIpcidr, ':'};
   EXPECT_TRUE(*match(ip, MinionFacts{"web1", &g, nullptr}));
 }
 

@@ -192,9 +192,9 @@ TEST(Raw, PythonStr) {
 }
 
 TEST(NewlineValuesOnly, FlattensLists) {
-  Value data = Value::map({{"myminion", Value::list({"127.0.0.1", "10.0.0.1"})},
-                           {"second-minion", Value::list({"127.0.0.1", "10.0.0.2"})}});
-  EXPECT_EQ(out("newline_values_only", data), "127.0.0.1\n10.0.0.1\n127.0.0.1\n10.0.0.2");
+  Value data = Value::map({{"myminion", Value::list({"127.0.0.1", "198.51.100.1"})},
+                           {"second-minion", Value::list({"127.0.0.1", "198.51.100.2"})}});
+  EXPECT_EQ(out("newline_values_only", data), "127.0.0.1\n198.51.100.1\n127.0.0.1\n198.51.100.2");
   EXPECT_EQ(out("newline_values_only", Value::map({{"a", 8}, {"b", 10}})), "8\n10");
   // Not a dict: Salt's outputter raises and try_printout falls back to nested.
   EXPECT_EQ(out("newline_values_only", Value(Value::list({1}))), "- 1");
