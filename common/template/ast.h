@@ -78,13 +78,20 @@ struct NameExpr : Expr {
 
 struct GetattrExpr : Expr {
   GetattrExpr(ExprPtr o, std::string a, int l)
-      : Expr(EK::kGetattr, l), obj(std::move(o)), attr(std::move(a)), attr_val(Val::str(attr)) {
+      : Expr(EK::kGetattr, l),
+        obj(std::move(o)),
+        attr(std::move(a)),
+        attr_val(Val::str(attr)),
+        attr_hash(attr_val.str_obj()->hash()),
+        dunder(attr.size() > 4 && attr.starts_with("__") && attr.ends_with("__")) {
     attr_val.make_immortal();
   }
   ~GetattrExpr() override { attr_val.release_immortal(); }
   ExprPtr obj;
   std::string attr;
   Val attr_val;
+  size_t attr_hash;  // hash_str(attr)
+  bool dunder;       // __x__: never looked up in dicts (sandbox)
   // str/list/tuple/dict methods of this name, resolved at parse time so
   // `x.get(...)` needs no lookup at run time (null: no such method).
   MethodFn str_method = nullptr;

@@ -8,6 +8,16 @@ namespace {
 
 constexpr int kMaxConvertDepth = 400;
 
+// A dict key with its hash computed once (DictObj keeps it in `hashes`, the
+// key's StrObj caches it for later lookups with the same object).
+Val hashed_key(const std::string& k, size_t* hash) {
+  Val key = Val::str(k);
+  *hash = hash_str(k);
+  key.str_obj()->hash_ = *hash;
+  key.str_obj()->hashed = true;
+  return key;
+}
+
 R<Value> to_value_at(const Val& v, int depth) {
   if (depth > kMaxConvertDepth)
     return type_error("maximum recursion depth exceeded while converting a value");
@@ -102,8 +112,9 @@ void DictObj::materialize() {
   items.reserve(m.size());
   hashes.reserve(m.size());
   for (const auto& [k, val] : m) {
-    items.emplace_back(Val::str(k), from_value_lazy(val));
-    hashes.push_back(hash_str(k));
+    size_t h;
+    items.emplace_back(hashed_key(k, &h), from_value_lazy(val));
+    hashes.push_back(h);
   }
   rebuild_index();
 }
@@ -134,8 +145,9 @@ Val from_value(const Value& v) {
       dict->hashes.reserve(m.size());
       // Map keys are unique: append without lookups.
       for (const auto& [k, val] : m) {
-        dict->items.emplace_back(Val::str(k), from_value(val));
-        dict->hashes.push_back(hash_str(k));
+        size_t h;
+        dict->items.emplace_back(hashed_key(k, &h), from_value(val));
+        dict->hashes.push_back(h);
       }
       dict->rebuild_index();
       return d;

@@ -86,8 +86,17 @@ missing:
   return Val::undefined(std::move(msg), options.allow_undefined);
 }
 
-RV Interp::eval(const Expr& e, Ctx& c) {
-  RV r = [&]() -> RV {
+RV Interp::eval_node(const Expr& e, Ctx& c) {
+  RV r = eval_expr(e, c);
+  if (!r && !r.error()->located()) [[unlikely]] {
+    r.error()->line = e.line;
+    r.error()->template_name = c.tmpl ? c.tmpl->name : std::string();
+  }
+  return r;
+}
+
+RV Interp::eval_expr(const Expr& e, Ctx& c) {
+  {
     switch (e.kind) {
       case EK::kConst:
         return static_cast<const ConstExpr&>(e).value;
@@ -98,6 +107,11 @@ RV Interp::eval(const Expr& e, Ctx& c) {
       case EK::kGetattr: {
         const auto& g = static_cast<const GetattrExpr&>(e);
         JASSIGN(Val obj, eval(*g.obj, c));
+        // A dict attribute that is no dict method is an item lookup (the
+        // common `pillar.x.y`): skip the method table, reuse the name's hash.
+        if (obj.is_dict() && !g.dict_method && !g.dunder) {
+          if (Val* v = obj.dict_obj()->find_str(g.attr, g.attr_hash)) return *v;
+        }
         return getattr(*this, obj, g.attr, &g.attr_val);
       }
       case EK::kGetitem: {
@@ -198,13 +212,8 @@ RV Interp::eval(const Expr& e, Ctx& c) {
         return d;
       }
     }
-    return Val();
-  }();
-  if (!r && !r.error()->located()) {
-    r.error()->line = e.line;
-    r.error()->template_name = c.tmpl ? c.tmpl->name : std::string();
   }
-  return r;
+  return Val();
 }
 
 RV Interp::eval_compare(const CompareExpr& e, Ctx& c) {

@@ -268,8 +268,15 @@ class Interp {
   // Renders `tmpl` as the top-level template with `context` as globals.
   R<std::string> render_top(std::shared_ptr<const Template> tmpl, const Map& context);
 
-  // Expressions.
-  RV eval(const Expr& e, Ctx& c);
+  // Expressions. Constants and names (most operands) are handled inline.
+  RV eval(const Expr& e, Ctx& c) {
+    if (e.kind == EK::kConst) return static_cast<const ConstExpr&>(e).value;
+    if (e.kind == EK::kName) {
+      const auto& n = static_cast<const NameExpr&>(e);
+      return lookup(n.sym, n.name, c);
+    }
+    return eval_node(e, c);
+  }
   RV call(const Val& fn, CallArgs& args, Ctx* c = nullptr);
   RV call_macro(const MacroObj& m, CallArgs& args, const Val& caller);
   RV call_salt(const std::string& fun, CallArgs& args);
@@ -311,6 +318,8 @@ class Interp {
                        int line);
 
  private:
+  RV eval_node(const Expr& e, Ctx& c);  // locates faults in e
+  RV eval_expr(const Expr& e, Ctx& c);
   RV eval_call(const CallExpr& e, Ctx& c);
   RS eval_args(const ArgList& a, Ctx& c, CallArgs& out);
   RV eval_filter(const FilterExpr& e, Ctx& c, Val* block_value);

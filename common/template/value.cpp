@@ -131,7 +131,11 @@ namespace {
 // Size classes of 16 bytes up to 256; larger objects use ::operator new.
 constexpr size_t kPoolGranule = 16;
 constexpr size_t kPoolClasses = 16;
-constexpr size_t kPoolMaxFree = 1024;  // per class and thread (bounds idle memory)
+// Idle memory kept per class and thread. A render frees all its objects at
+// its end; the next render reuses them, so the bound must cover a typical
+// render's peak (a formula tree peaks at ~10k objects of a class), not just a
+// few: with 1024 per class most objects went back to malloc after each render.
+constexpr size_t kPoolMaxBytes = size_t{1} << 20;
 
 struct FreeNode {
   FreeNode* next;
@@ -176,7 +180,7 @@ void Heap::operator delete(void* p, size_t size) {
     return;
   }
   Pool& pool = g_pool;
-  if (!pool.alive || pool.count[c - 1] >= kPoolMaxFree) {
+  if (!pool.alive || pool.count[c - 1] * c * kPoolGranule >= kPoolMaxBytes) {
     ::operator delete(p);
     return;
   }
@@ -248,6 +252,14 @@ bool StrObj::is_ascii() const {
   return ascii == 1;
 }
 
+size_t StrObj::hash() const {
+  if (!hashed) {
+    hash_ = hash_str(s);
+    hashed = true;
+  }
+  return hash_;
+}
+
 size_t cp_len(const StrObj& s) { return s.is_ascii() ? s.s.size() : utf8::count(s.s); }
 
 // ---------------------------------------------------------------- dict
@@ -289,7 +301,7 @@ R<size_t> hash_val(const Val& v) {
       return hash_int(static_cast<int64_t>(bits));
     }
     case Tag::kStr:
-      return hash_str(v.as_str());
+      return v.str_obj()->hash();
     case Tag::kList:
       if (v.list_obj()->view != ListObj::View::kRange) break;
       [[fallthrough]];  // range objects are hashable
@@ -345,7 +357,17 @@ Val* DictObj::find_str(std::string_view key) {
     }
     return nullptr;
   }
-  size_t hash = hash_str(key);
+  return find_str(key, hash_str(key));
+}
+
+Val* DictObj::find_str(std::string_view key, size_t hash) {
+  if (table.empty()) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      const Val& k = items[i].first;
+      if (hashes[i] == hash && k.is_str() && k.as_str() == key) return &items[i].second;
+    }
+    return nullptr;
+  }
   size_t mask = table.size() - 1;
   for (size_t pos = hash & mask;; pos = (pos + 1) & mask) {
     int32_t idx = table[pos];
@@ -484,6 +506,13 @@ RS check_defined(const Val& v) {
 }
 
 bool equals(const Val& a, const Val& b) {
+  if (a.is_str() && b.is_str()) {
+    if (a.heap() == b.heap()) return true;
+    const StrObj* x = a.str_obj();
+    const StrObj* y = b.str_obj();
+    if (x->hashed && y->hashed && x->hash_ != y->hash_) return false;
+    return x->s == y->s;
+  }
   RecursionGuard guard;
   if (guard.exceeded()) return false;
   Tag ta = a.tag();

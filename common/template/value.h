@@ -260,10 +260,13 @@ class Val {
 };
 
 struct StrObj final : Heap {
-  std::string s;
+  std::string s;              // never changed once the object is shared
   mutable int8_t ascii = -1;  // -1 unknown
   bool markup = false;
+  mutable bool hashed = false;
+  mutable size_t hash_ = 0;  // hash_str(s) once computed (dict keys, lookups)
   bool is_ascii() const;
+  size_t hash() const;
 };
 
 struct UndefObj final : Heap {
@@ -320,6 +323,7 @@ struct DictObj final : Tracked {
   // Keys must be hashable (see hash_val); lookups with str keys are fast.
   Val* find(const Val& key, size_t hash);
   Val* find_str(std::string_view key);
+  Val* find_str(std::string_view key, size_t hash);  // hash == hash_str(key)
   // Inserts or replaces (keeping the key's position).
   void set(Val key, size_t hash, Val value);
   void set_str(std::string_view key, Val value);
