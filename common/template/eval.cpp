@@ -28,6 +28,16 @@ bool CallArgs::has_kw(std::string_view name) const {
 RS bind_args(CallArgs& args, std::string_view fname, std::initializer_list<std::string_view> params,
              size_t required, Val* out) {
   size_t n = params.size();
+  // Positional arguments only (the usual `x.get('k')`, `v|sort`): no name matching.
+  if (args.kw.empty() && args.pos.size() >= required && args.pos.size() <= n) {
+    size_t i = 0;
+    for (; i < args.pos.size(); ++i) out[i] = std::move(args.pos[i]);
+    if (i < n) {
+      Val absent = Val::absent();
+      for (; i < n; ++i) out[i] = absent;
+    }
+    return {};
+  }
   if (args.pos.size() > n) {
     return type_error(std::string(fname) + "() takes from " + std::to_string(required) + " to " +
                       std::to_string(n) + " positional arguments but " +

@@ -57,6 +57,13 @@ RS Interp::assign(const Target& t, Val v, Ctx& c) {
       c.frame->set(t.sym, std::move(v));
       return {};
     case Target::Kind::kTuple: {
+      if (v.is_seq() && v.list_obj()->items.size() == t.items.size()) {
+        // Unpacking a tuple or list (`for k, v in d|dictsort`): no copy. `v`
+        // keeps the items alive; assigning names cannot change them.
+        const auto& items = v.list_obj()->items;
+        for (size_t i = 0; i < items.size(); ++i) JTRY(assign(t.items[i], items[i], c));
+        return {};
+      }
       std::vector<Val> items;
       JTRY(iterate(v, items));
       if (items.size() > t.items.size()) {

@@ -374,6 +374,16 @@ R<bool> contains(const Val& container, const Val& item) {
         // dict views hash their argument
         JTRY(hash_val(item));
       }
+      if (item.is_str()) {  // `name in names`: plain string equality, nothing can fail
+        for (const auto& v : container.list_obj()->items) {
+          if (v.is_str()) {
+            if (equals(v, item)) return true;
+          } else if (v.is_undefined() && !v.undef_obj()->lenient) {
+            JTRY(check_defined(v));  // StrictUndefined.__eq__ raises, as in py_equals
+          }
+        }
+        return false;
+      }
       for (const auto& v : container.list_obj()->items) {
         JASSIGN(bool e, py_equals(v, item));
         if (e) return true;

@@ -201,9 +201,31 @@ std::string pad(std::string_view s, int64_t width, std::string_view fill, int mo
 }
 
 RS sort_vals(std::vector<Val>& items, bool reverse, std::vector<Val>* keys) {
+  if (items.size() < 2) return {};  // Python compares nothing
   std::vector<size_t> idx(items.size());
   std::iota(idx.begin(), idx.end(), 0);
   const std::vector<Val>& k = keys ? *keys : items;
+  bool all_str = true;
+  for (const Val& v : k) {
+    if (!v.is_str()) {
+      all_str = false;
+      break;
+    }
+  }
+  auto permute = [&] {
+    std::vector<Val> out;
+    out.reserve(items.size());
+    for (size_t i : idx) out.push_back(std::move(items[i]));
+    items = std::move(out);
+  };
+  if (all_str) {  // the common case: no type checks, no Expected per comparison
+    auto less = [&](size_t a, size_t b) {
+      return reverse ? k[b].as_str() < k[a].as_str() : k[a].as_str() < k[b].as_str();
+    };
+    std::stable_sort(idx.begin(), idx.end(), less);
+    permute();
+    return {};
+  }
   FaultPtr err;
   auto less = [&](size_t a, size_t b) {
     if (err) return false;
@@ -218,16 +240,7 @@ RS sort_vals(std::vector<Val>& items, bool reverse, std::vector<Val>* keys) {
   };
   std::stable_sort(idx.begin(), idx.end(), less);
   if (err) return Unexpected(std::move(err));
-  std::vector<Val> out;
-  out.reserve(items.size());
-  for (size_t i : idx) out.push_back(std::move(items[i]));
-  items = std::move(out);
-  if (keys) {
-    std::vector<Val> kout;
-    kout.reserve(idx.size());
-    for (size_t i : idx) kout.push_back((*keys)[i]);
-    *keys = std::move(kout);
-  }
+  permute();
   return {};
 }
 

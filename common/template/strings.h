@@ -20,7 +20,8 @@ std::string replace(std::string_view s, std::string_view old, std::string_view r
 // mode: 0 center, -1 ljust, 1 rjust (fill is one code point).
 std::string pad(std::string_view s, int64_t width, std::string_view fill, int mode);
 // Stable sort with Python's `<` (TypeError for unorderable items). When
-// `keys` is given, items are ordered by keys[i] (same length).
+// `keys` is given, items are ordered by keys[i] (same length); `keys` itself
+// is left in its original order.
 RS sort_vals(std::vector<Val>& items, bool reverse, std::vector<Val>* keys);
 // markupsafe.escape: & < > " ' → &amp; &lt; &gt; &#34; &#39;
 std::string html_escape(std::string_view s);
