@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include "common/codec/msgpack.h"
+
 namespace brine::master {
 namespace {
 int64_t now_ms() {
@@ -17,12 +19,26 @@ bool ChannelEntry::alive(std::chrono::milliseconds window) const {
   return now_ms() - last_seen_ms.load(std::memory_order_relaxed) <= window.count();
 }
 
-void ChannelEntry::set_grains(Value g) {
+void ChannelEntry::set_grains(const Value& g) {
+  std::shared_ptr<const std::string> packed;
+  if (g.is_map()) {
+    std::string bytes = codec::msgpack_pack(g);
+    bytes.shrink_to_fit();  // the packer grows by doubling; this copy lives on
+    packed = std::make_shared<const std::string>(std::move(bytes));
+  }
   std::lock_guard lock(grains_mu_);
-  grains_ = std::move(g);
+  grains_ = std::move(packed);
 }
 
 Value ChannelEntry::grains() const {
+  auto packed = packed_grains();
+  if (!packed) return Value();
+  // Packed here from a map, so this decodes; a failure would be a bug.
+  auto v = codec::msgpack_unpack(*packed);
+  return v ? std::move(*v) : Value();
+}
+
+std::shared_ptr<const std::string> ChannelEntry::packed_grains() const {
   std::lock_guard lock(grains_mu_);
   return grains_;
 }

@@ -1,7 +1,5 @@
 #include "master/jobs.h"
 
-#include <map>
-
 #include "common/log/log.h"
 #include "common/matcher/matcher.h"
 #include "master/jobcache/jobcache.h"
@@ -56,16 +54,19 @@ Value JobManager::publish(const Value& request, const std::string& user) {
 
   auto accepted = keys_.list(KeyState::kAccepted);
   // Grains as the connected minions reported them (Salt's minion data cache).
-  std::map<std::string, Value> grains;
-  if (compiled->needs_minion_data()) {
-    for (const auto& id : accepted) {
-      if (auto e = channels_.find_id(id)) grains[id] = e->grains();
-    }
-  }
+  // Channels keep them packed; they are decoded one minion at a time, only for
+  // targets that read them: expected_minions() matches an id before it asks
+  // for the next one, so one decoded map is alive at a time (10,000 decoded
+  // maps would be ~190 MB).
+  const bool needs_grains = compiled->needs_minion_data();
+  Value current_grains;
   auto facts = [&](std::string_view id) -> std::optional<matcher::MinionFacts> {
-    auto it = grains.find(std::string(id));
-    if (it == grains.end() || it->second.is_null()) return std::nullopt;
-    return matcher::MinionFacts{it->first, &it->second, nullptr};
+    if (!needs_grains) return std::nullopt;
+    auto e = channels_.find_id(std::string(id));
+    if (!e) return std::nullopt;
+    current_grains = e->grains();
+    if (current_grains.is_null()) return std::nullopt;
+    return matcher::MinionFacts{id, &current_grains, nullptr};
   };
   auto expected = matcher::expected_minions(*compiled, accepted, facts,
                                             opts_.get_bool("minion_data_cache", true));
