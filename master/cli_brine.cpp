@@ -7,11 +7,13 @@
 #include <cmath>
 #include <iostream>
 #include <map>
+#include <random>
 #include <set>
 #include <thread>
 
 #include "common/cli/args.h"
 #include "common/cli/batch.h"
+#include "common/codec/yaml.h"
 #include "common/matcher/matcher.h"
 #include "common/output/output.h"
 #include "master/cli_common.h"
@@ -27,8 +29,10 @@ struct Options {
   std::string config_dir, log_level;
   int timeout = 0;
   bool async = false, verbose = false, show_jid = false, static_out = false, hide_timeout = false,
-       no_color = false, summary = false, preview = false;
-  std::string batch, out, out_file;
+       no_color = false, force_color = false, summary = false, preview = false, doc = false,
+       failhard = false;
+  std::string batch, out, out_file, metadata;
+  int subset = 0;
   double batch_wait = 0;
   int out_indent = 0;
   bool out_indent_set = false, out_file_append = false;
@@ -85,6 +89,15 @@ class BrineCommand {
       printer_.print(Value(std::move(ids)), "nested");
       return 0;
     }
+    if (o_.doc) return run_doc(*load);
+    if (o_.subset > 0) {
+      auto narrowed = subset_load(*load);
+      if (!narrowed) {
+        err_ << "ERROR: " << narrowed.error().message << "\n";
+        return 2;
+      }
+      *load = std::move(*narrowed);
+    }
     if (!o_.batch.empty()) return run_batch(*load);
     return run_once(*load, nullptr);
   }
@@ -94,7 +107,7 @@ class BrineCommand {
     OutputSettings s;
     s.out = o_.out == "text" ? "txt" : o_.out;
     if (o_.out_indent_set) s.indent = o_.out_indent;
-    s.color = !o_.no_color && ::isatty(STDOUT_FILENO);
+    s.color = o_.force_color || (!o_.no_color && ::isatty(STDOUT_FILENO));
     s.out_file = o_.out_file;
     s.out_file_append = o_.out_file_append;
     return s;
@@ -125,7 +138,94 @@ class BrineCommand {
     load["arg"] = fun->arg;
     load["ret"] = "";
     if (o_.timeout > 0) load["timeout"] = o_.timeout;
+    if (!o_.metadata.empty()) {
+      // Salt yamlifies --metadata and attaches it to the publication; minions
+      // echo it in their returns and the job cache keeps it.
+      auto md = codec::yaml_load(o_.metadata, "--metadata");
+      if (!md) {
+        err_ << "brine: error: --metadata: " << md.error().message << "\n";
+        return make_error(Errc::kInvalidArgument, md.error().message);
+      }
+      load["metadata"] = std::move(*md);
+    }
     return load;
+  }
+
+  // Runs `load` and collects every return as {id: return}, without printing.
+  Result<Value> collect(const Value& load) {
+    auto job = client_->publish(load);
+    if (!job) return job.error();
+    Value got = Value::map();
+    if (job->minions.empty()) return got;
+    client_->wait(*job, wait_options(), [&](const std::string& id, const Value& env) {
+      const Value* ret = env.find("return");
+      got[id] = ret ? *ret : Value();
+    });
+    return got;
+  }
+
+  // Salt's -d/--doc: sys.doc on the target, each function's text printed once
+  // (the first minion that documents it wins), sorted by name.
+  int run_doc(const Value& load) {
+    auto got = collect(load);
+    if (!got) {
+      err_ << "ERROR: " << got.error().message << "\n";
+      return 2;
+    }
+    if (got->as_map().empty()) {
+      err_ << "No minions found to gather docs from\n";
+      return 2;
+    }
+    std::map<std::string, Value> docs;
+    for (const auto& [id, ret] : got->as_map()) {
+      if (ret.is_string()) {
+        err_ << ret.as_string() << "\n";
+        continue;
+      }
+      if (!ret.is_map()) continue;
+      for (const auto& [fun, text] : ret.as_map()) {
+        bool empty = text.is_null() || (text.is_string() && text.as_string().empty());
+        if (!empty && !docs.count(fun)) docs.emplace(fun, text);
+      }
+    }
+    for (const auto& [fun, text] : docs) {
+      if (!o_.out.empty()) {
+        printer_.print(Value::map({{fun, text}}), "nested");
+      } else {
+        printer_.raw(fun + ":\n" + (text.is_string() ? text.as_string() : "") + "\n\n");
+      }
+    }
+    return 0;
+  }
+
+  // Salt's --subset=N: asks the target for sys.list_functions, keeps N random
+  // minions that have the function, and targets them as a list.
+  Result<Value> subset_load(const Value& load) {
+    Value probe = load;
+    probe["fun"] = "sys.list_functions";
+    probe["arg"] = Value::list();
+    auto got = collect(probe);
+    if (!got) return got.error();
+    std::string wanted = load.get_string("fun");
+    std::vector<std::string> ids;
+    for (const auto& [id, ret] : got->as_map()) {
+      if (!ret.is_list()) continue;
+      for (const auto& f : ret.as_list()) {
+        if (f.is_string() && f.as_string() == wanted) {
+          ids.push_back(id);
+          break;
+        }
+      }
+    }
+    std::shuffle(ids.begin(), ids.end(), std::mt19937{std::random_device{}()});
+    if (ids.size() > static_cast<size_t>(o_.subset)) ids.resize(static_cast<size_t>(o_.subset));
+    List tgt;
+    for (auto& id : ids) tgt.emplace_back(id);
+    Value narrowed = load;
+    narrowed["tgt"] = Value(std::move(tgt));
+    narrowed["tgt_type"] = "list";
+    narrowed.as_map().erase("delimiter");
+    return narrowed;
   }
 
   WaitOptions wait_options() const {
@@ -262,10 +362,19 @@ class BrineCommand {
       part.as_map().erase("delimiter");
       std::map<std::string, int> got;
       run_once(part, &got);
+      bool failed = false;
       for (auto& id : ids) {
-        if (!got.count(id)) printer_.raw("Minion '" + id + "' failed to respond to job sent\n");
+        auto it = got.find(id);
+        if (it == got.end()) printer_.raw("Minion '" + id + "' failed to respond to job sent\n");
+        if (it == got.end() || it->second > 0) failed = true;
       }
       codes.insert(got.begin(), got.end());
+      if (failed && o_.failhard) {
+        // Salt's --failhard: no new batch after a failure or a silent minion.
+        for (size_t k = i + wave; k < up.size(); ++k) codes.emplace(up[k], 1);
+        printer_.raw("ERROR: Minions returned with non-zero exit code\n");
+        break;
+      }
       if (o_.batch_wait > 0 && i + wave < up.size()) {
         std::this_thread::sleep_for(
             std::chrono::milliseconds(static_cast<int>(o_.batch_wait * 1000)));
@@ -312,6 +421,11 @@ int brine_main(const std::vector<std::string>& args, std::ostream& out, std::ost
     ("out-file", po::value(&o.out_file), "write output to this file")
     ("out-file-append", po::bool_switch(&o.out_file_append), "append to --out-file")
     ("no-color", po::bool_switch(&o.no_color), "disable colors")
+    ("force-color", po::bool_switch(&o.force_color), "color even when not writing to a terminal")
+    ("doc,d", po::bool_switch(&o.doc), "print the documentation of a function or module (sys.doc)")
+    ("subset", po::value(&o.subset), "run on N random targeted minions that have the function")
+    ("failhard", po::bool_switch(&o.failhard), "batch: stop after the first failing minion")
+    ("metadata", po::value(&o.metadata), "YAML data attached to the job (kept in the job cache)")
     ("preview-target", po::bool_switch(&o.preview), "show the expected minions; publish nothing")
     ("pcre,E", po::bool_switch(&pcre), "target is a regular expression on the id")
     ("list,L", po::bool_switch(&list), "target is a list of ids")
@@ -364,6 +478,17 @@ int brine_main(const std::vector<std::string>& args, std::ostream& out, std::ost
     }
   }
   if (chosen > 1) return usage_error(err, "only one targeting option may be given");
+  if (o.subset < 0) return usage_error(err, "--subset must be a positive number");
+  if (o.doc) {
+    // Salt: `-d [target] [fun]`; the target defaults to '*', the call becomes
+    // sys.doc with the function (or module) as its one argument.
+    if (o.words.size() < 2) o.words.insert(o.words.begin(), "*");
+    if (o.words.size() < 2) o.words.push_back("sys.doc");
+    if (o.words[1] != "sys.doc") o.words.insert(o.words.begin() + 1, "sys.doc");
+    if (o.words.size() > 3) {
+      return usage_error(err, "You can only get documentation for one method at one time.");
+    }
+  }
   o.out_indent_set = vm.count("out-indent") > 0;
   auto opts = load_client_config(o.config_dir, o.log_level);
   if (!opts) {

@@ -157,6 +157,7 @@ Value JobManager::runner(const std::string& fun, const List& args, const Map& kw
     f.search_target = arg(99, "search_target");
     f.start_time = arg(99, "start_time");
     f.end_time = arg(99, "end_time");
+    if (const Value* md = kwargs.find("search_metadata")) f.search_metadata = *md;
     r = jobcache::list_jobs(*cache_, f);
   } else if (fun == "jobs.lookup_jid") {
     r = jobcache::lookup_jid(*cache_, arg(0, "jid"));

@@ -194,6 +194,53 @@ TEST_F(RemoteExec, BatchRunsInWaves) {
   EXPECT_NE(r.out.find("\nExecuting run on ['web2']\n"), std::string::npos) << r.out;
 }
 
+TEST_F(RemoteExec, FailhardStopsLaunchingBatches) {
+  auto r = c_->brine({"*", "test.retcode", "3", "-b", "1", "--failhard"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find("\nExecuting run on ['db1']\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Executing run on ['web1']"), std::string::npos) << r.out;
+  auto all = c_->brine({"*", "test.retcode", "3", "-b", "1"});
+  EXPECT_NE(all.out.find("Executing run on ['web2']"), std::string::npos) << all.out;
+}
+
+TEST_F(RemoteExec, DocPrintsEachFunctionOnceSorted) {
+  auto one = c_->brine({"-d", "test.ping"});  // target defaults to '*'
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.out.rfind("test.ping:\nUsed to make sure the minion is up", 0), 0u) << one.out;
+  EXPECT_EQ(one.out.find("test.ping:", 1), std::string::npos) << "printed once: " << one.out;
+  auto mod = c_->brine({"web1", "-d", "test"});
+  EXPECT_LT(mod.out.find("\ntest.echo:\n"), mod.out.find("\ntest.ping:\n")) << mod.out;
+  auto many = c_->brine({"-d", "*", "test.ping", "test.echo"});
+  EXPECT_EQ(many.exit_code, 64);
+  EXPECT_NE(many.err.find("You can only get documentation for one method at one time."),
+            std::string::npos);
+}
+
+TEST_F(RemoteExec, SubsetPicksMinionsThatHaveTheFunction) {
+  auto two = who({"--subset", "2", "*", "test.ping"});
+  EXPECT_EQ(two.size(), 2u);
+  for (const auto& id : two) EXPECT_TRUE(id == "web1" || id == "web2" || id == "db1") << id;
+  // Only web1 carries the external module.
+  EXPECT_EQ(who({"--subset", "2", "*", "pyhello.add", "1", "2"}), (Ids{"web1"}));
+  auto bad = c_->brine({"--subset", "-1", "*", "test.ping"});
+  EXPECT_EQ(bad.exit_code, 64);
+}
+
+TEST_F(RemoteExec, MetadataTravelsWithTheJobIntoTheCache) {
+  auto r = c_->brine({"web2", "test.ping", "--metadata", "{ticket: BR-17}", "--show-jid"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string jid = r.out.substr(r.out.find("jid: ") + 5, 20);
+  auto jobs =
+      json_of(c_->run({"jobs.list_jobs", "search_metadata={ticket: BR-17}", "--out", "json"}));
+  ASSERT_TRUE(jobs.is_map());
+  EXPECT_EQ(jobs.as_map().size(), 1u) << codec::json_dump(jobs);
+  ASSERT_NE(jobs.find(jid), nullptr) << jid;
+  EXPECT_EQ(*jobs.find(jid)->traverse("Metadata:ticket"), Value("BR-17"));
+  auto bad = c_->brine({"web2", "test.ping", "--metadata", "{a: [}"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("--metadata"), std::string::npos) << bad.err;
+}
+
 TEST_F(RemoteExec, KillJobEndsALongCommand) {
   auto r = c_->brine({"web2", "cmd.run", "sleep 100", "--async"});
   std::string jid = r.out.substr(r.out.find(": ") + 2, 20);
