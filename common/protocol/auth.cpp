@@ -24,7 +24,7 @@ int64_t unix_now() {
 // Canonical fields of an auth request (everything but "sig").
 std::string auth_request_fields(std::string_view id, const crypto::PublicKey& pub,
                                 const crypto::KxPublicKey& eph, const Nonce& nonce, int64_t ts,
-                                std::string_view grains, uint32_t* n) {
+                                std::string_view grains, AuthMode mode, uint32_t* n) {
   std::string f;
   f.reserve(200 + id.size() + grains.size());
   Encoder e(f);
@@ -37,7 +37,11 @@ std::string auth_request_fields(std::string_view id, const crypto::PublicKey& pu
   *n = 7;
   if (!grains.empty()) {
     e.kv_bin(kFieldGrains, grains);
-    *n = 8;
+    ++*n;
+  }
+  if (mode == AuthMode::kCall) {
+    e.kv_str(kFieldMode, kModeCall);
+    ++*n;
   }
   return f;
 }
@@ -100,7 +104,7 @@ std::string make_auth_request(const crypto::KeyPair& minion, std::string_view id
 }
 
 std::string make_auth_request(const crypto::KeyPair& minion, std::string_view id, AuthState& st,
-                              int64_t now, std::string_view autosign_grains) {
+                              int64_t now, std::string_view autosign_grains, AuthMode mode) {
   st.id = std::string(id);
   st.minion_pub = minion.pub;
   st.eph = crypto::kx_generate();
@@ -108,7 +112,7 @@ std::string make_auth_request(const crypto::KeyPair& minion, std::string_view id
   st.ts = now;
   uint32_t n = 0;
   std::string fields =
-      auth_request_fields(id, minion.pub, st.eph.pub, st.nonce, now, autosign_grains, &n);
+      auth_request_fields(id, minion.pub, st.eph.pub, st.nonce, now, autosign_grains, mode, &n);
   return detail::make_signed(minion, n, fields);
 }
 
@@ -117,8 +121,8 @@ Result<AuthRequest> open_auth_request(std::string_view bytes, int64_t now, int64
   if (!d) {
     return d.error();
   }
-  BRINE_TRY(
-      d->only({kFieldId, kFieldPub, kFieldEph, kFieldNonce, kFieldTs, kFieldGrains, kFieldSig}));
+  BRINE_TRY(d->only({kFieldId, kFieldPub, kFieldEph, kFieldNonce, kFieldTs, kFieldGrains,
+                     kFieldMode, kFieldSig}));
   auto id = d->str(kFieldId, kMaxIdBytes + 1);  // +1: let check_minion_id word it
   auto pub = d->bin(kFieldPub, kKeyBytes);
   auto eph = d->bin(kFieldEph, kKeyBytes);
@@ -143,6 +147,17 @@ Result<AuthRequest> open_auth_request(std::string_view bytes, int64_t now, int64
     }
     grains = *g;
   }
+  AuthMode mode = AuthMode::kMinion;
+  if (d->has(kFieldMode)) {
+    auto m = d->str(kFieldMode, kMaxModeBytes);
+    if (!m) {
+      return m.error();
+    }
+    if (*m != kModeCall) {
+      return make_error(Errc::kProtocol, "unknown mode '" + printable(*m) + "'", "auth.mode");
+    }
+    mode = AuthMode::kCall;
+  }
 
   BRINE_TRY(check_minion_id(*id));
   // Unsigned arithmetic: the difference of two int64 values always fits.
@@ -165,9 +180,11 @@ Result<AuthRequest> open_auth_request(std::string_view bytes, int64_t now, int64
   copy_to(req.nonce, *nonce);
   req.ts = *ts;
   req.autosign_grains = std::string(grains);
+  req.mode = mode;
 
   uint32_t n = 0;
-  std::string fields = auth_request_fields(req.id, req.pub, req.eph, req.nonce, req.ts, grains, &n);
+  std::string fields =
+      auth_request_fields(req.id, req.pub, req.eph, req.nonce, req.ts, grains, mode, &n);
   if (!detail::verify_signed(req.pub, n, fields, {}, *sig)) {
     return make_error(Errc::kCrypto,
                       "bad signature on auth request from '" + printable(req.id) +

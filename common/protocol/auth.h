@@ -5,7 +5,7 @@
 //                                             key store decides the status
 //   open_auth_reply  <--- auth_reply ------   make_auth_reply
 //
-// auth: {v, t="auth", id, pub, eph, nonce, ts, [grains], sig}. `sig` is the
+// auth: {v, t="auth", id, pub, eph, nonce, ts, [grains], [mode], sig}. `sig` is the
 // minion's Ed25519 signature over the canonical encoding of every other
 // field, so the master gets proof that the sender holds the secret key of
 // `pub` (Salt CVE-2024-38825 class) and that id/eph/nonce/ts are the
@@ -67,6 +67,8 @@ struct AuthRequest {
   // Opaque msgpack map of grains for autosign_grains; empty when not sent.
   // Signed by the minion, but self-declared: see docs/security.md.
   std::string autosign_grains;
+  // kCall when the request carried mode "call" (a one-off caller).
+  AuthMode mode = AuthMode::kMinion;
 };
 
 // The minion's view of a verified auth reply.
@@ -89,11 +91,13 @@ struct AuthResult {
 
 // Builds a signed auth request for `id` and fills `st` (fresh ephemeral key
 // and nonce). `now` is unix seconds (defaults to the system clock);
-// `autosign_grains` is an optional msgpack map (<= kMaxGrainsBytes). The id
-// should satisfy check_minion_id; the master refuses it otherwise.
+// `autosign_grains` is an optional msgpack map (<= kMaxGrainsBytes); `mode`
+// kCall adds the field mode "call" (a one-off caller's ephemeral channel). The
+// id should satisfy check_minion_id; the master refuses it otherwise.
 std::string make_auth_request(const crypto::KeyPair& minion, std::string_view id, AuthState& st);
 std::string make_auth_request(const crypto::KeyPair& minion, std::string_view id, AuthState& st,
-                              int64_t now, std::string_view autosign_grains = {});
+                              int64_t now, std::string_view autosign_grains = {},
+                              AuthMode mode = AuthMode::kMinion);
 
 // Master side: decodes and verifies an auth request. Checks, cheapest first:
 // size/format/version, id grammar, |now - ts| <= max_skew_s, the signature by

@@ -20,6 +20,12 @@ enum class AuthStatus : uint8_t { kAccept, kPending, kRejected, kDenied, kFull }
 std::string_view to_string(AuthStatus s);
 std::optional<AuthStatus> parse_auth_status(std::string_view s);
 
+// Who asks for a channel (auth field "mode"). kMinion: the minion daemon; its
+// channel is the id's live channel. kCall: a one-off caller (brine-call) on a
+// minion host; the master gives it an ephemeral channel that does not displace
+// the daemon's (docs/protocol.md 5.1).
+enum class AuthMode : uint8_t { kMinion, kCall };
+
 // Which end of a channel this process is. The minion is the crypto_kx client.
 enum class Side : uint8_t { kMinion, kMaster };
 

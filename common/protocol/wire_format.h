@@ -77,6 +77,7 @@ inline constexpr std::string_view kFieldEph = "eph";                   // auth
 inline constexpr std::string_view kFieldNonce = "nonce";               // auth, auth_reply, pub
 inline constexpr std::string_view kFieldTs = "ts";                     // auth, pub, rotate
 inline constexpr std::string_view kFieldGrains = "grains";             // auth (optional)
+inline constexpr std::string_view kFieldMode = "mode";                 // auth (optional)
 inline constexpr std::string_view kFieldSig = "sig";                   // signed messages
 inline constexpr std::string_view kFieldStatus = "status";             // auth_reply
 inline constexpr std::string_view kFieldMasterPub = "master_pub";      // auth_reply
@@ -98,6 +99,12 @@ inline constexpr std::string_view kStatusPending = "pending";
 inline constexpr std::string_view kStatusRejected = "rejected";
 inline constexpr std::string_view kStatusDenied = "denied";
 inline constexpr std::string_view kStatusFull = "full";
+
+// ---- Auth mode (optional field "mode" of auth) ---------------------------------
+// Absent: a minion daemon (its channel becomes the id's live channel). "call":
+// a one-off caller (brine-call) that gets an ephemeral channel instead.
+inline constexpr std::string_view kModeCall = "call";
+inline constexpr size_t kMaxModeBytes = 16;
 
 // ---- Error reply codes (field "code" of error) -----------------------------------
 inline constexpr std::string_view kErrorUnknownChannel = "unknown_channel";  // re-auth

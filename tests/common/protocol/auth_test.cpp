@@ -92,6 +92,66 @@ TEST(Auth, GrainsAreCarriedAndSigned) {
   EXPECT_FALSE(open_auth_request(tampered, kNow).has_value());
 }
 
+TEST(Auth, CallModeIsCarriedAndSigned) {
+  crypto::KeyPair minion = new_keys();
+  AuthState st;
+  std::string plain = make_auth_request(minion, "web1", st, kNow);
+  EXPECT_EQ(open_auth_request(plain, kNow)->mode, AuthMode::kMinion);
+  EXPECT_EQ(plain.find("mode"), std::string::npos);  // absent unless asked for
+
+  std::string req_bytes = make_auth_request(minion, "web1", st, kNow, {}, AuthMode::kCall);
+  auto req = open_auth_request(req_bytes, kNow);
+  ASSERT_TRUE(req.has_value()) << req.error().to_string();
+  EXPECT_EQ(req->mode, AuthMode::kCall);
+  EXPECT_TRUE(req->autosign_grains.empty());
+
+  // With grains too: both optional fields, in table order.
+  std::string both =
+      make_auth_request(minion, "web1", st, kNow, "\x81\xa2os\xa5Linux", AuthMode::kCall);
+  auto with_grains = open_auth_request(both, kNow);
+  ASSERT_TRUE(with_grains.has_value()) << with_grains.error().to_string();
+  EXPECT_EQ(with_grains->mode, AuthMode::kCall);
+  EXPECT_LT(both.find("grains"), both.find("mode"));
+
+  // The mode is signed: turning "call" into something else breaks the signature
+  // or the value check, never yields a daemon channel.
+  std::string tampered = req_bytes;
+  tampered[tampered.find("call")] = 'k';
+  EXPECT_FALSE(open_auth_request(tampered, kNow).has_value());
+}
+
+TEST(Auth, UnknownOrMistypedModeIsRefused) {
+  crypto::KeyPair minion = new_keys();
+  auto with_mode = [&](auto&& put) {
+    std::string f;
+    detail::Encoder e(f);
+    e.kv_uint(kFieldVersion, kProtocolVersion);
+    e.kv_str(kFieldType, kTypeAuth);
+    e.kv_str(kFieldId, "web1");
+    e.kv_bin(kFieldPub, minion.pub.view());
+    e.kv_bin(kFieldEph, crypto::as_view(crypto::kx_generate().pub));
+    e.kv_bin(kFieldNonce, std::string(32, 'n'));
+    e.kv_sint(kFieldTs, kNow);
+    put(e);
+    return detail::make_signed(minion, 8, f);
+  };
+  auto unknown =
+      open_auth_request(with_mode([](auto& e) { e.kv_str(kFieldMode, "daemon"); }), kNow);
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().code, Errc::kProtocol);
+  EXPECT_EQ(unknown.error().message, "unknown mode 'daemon'");
+  EXPECT_EQ(unknown.error().where, "auth.mode");
+
+  auto as_bin = open_auth_request(with_mode([](auto& e) { e.kv_bin(kFieldMode, "call"); }), kNow);
+  ASSERT_FALSE(as_bin.has_value());
+  EXPECT_EQ(as_bin.error().code, Errc::kParse);
+
+  auto too_long = open_auth_request(
+      with_mode([](auto& e) { e.kv_str(kFieldMode, std::string(kMaxModeBytes + 1, 'c')); }), kNow);
+  ASSERT_FALSE(too_long.has_value());
+  EXPECT_EQ(too_long.error().code, Errc::kParse);
+}
+
 TEST(Auth, TofuReturnsMasterKeyUnpinned) {
   crypto::KeyPair minion = new_keys();
   crypto::KeyPair master = new_keys();
