@@ -18,6 +18,7 @@
 #include "common/protocol/publication.h"
 #include "common/transport/transport.h"
 #include "minion/jobs.h"
+#include "minion/master_link.h"
 #include "modules/builtin.h"
 #include "modules/external.h"
 #include "modules/grains/gather.h"
@@ -32,27 +33,16 @@ namespace {
 constexpr int kExitMasterFinger = 42;
 constexpr int kExitRejected = 77;
 constexpr size_t kMaxHeldPublications = 16;
-
-std::string master_host(const Value& opts) {
-  const Value* m = opts.find("master");
-  if (m && m->is_list() && !m->as_list().empty() && m->as_list()[0].is_string()) {
-    return m->as_list()[0].as_string();  // multi-master: first master for now
-  }
-  return opts.get_string("master", "salt");
-}
 }  // namespace
 
 struct Minion::Impl {
   Value opts;
   std::string id;
   std::shared_ptr<spdlog::logger> log = log::get("minion");
-  crypto::KeyPair identity;
-  std::optional<crypto::PublicKey> pinned;
-  fs::path pinned_path;
-  std::unique_ptr<transport::Client> client;
+  // Identity, pinned master key, request socket and channel (shared with brine-call).
+  std::unique_ptr<MasterLink> link;
   std::unique_ptr<transport::Subscriber> sub;
   uint16_t sub_port = 0;
-  std::shared_ptr<protocol::Channel> channel;
   std::unique_ptr<protocol::PublicationVerifier> verifier;
   std::mt19937_64 rng{std::random_device{}()};
   daemon::SignalWaiter* signals = nullptr;
@@ -70,7 +60,6 @@ struct Minion::Impl {
   Value grains;
   std::mutex grains_mu;
   std::unique_ptr<JobPool> pool;
-  std::mutex channel_mu;  // guards `channel` against job threads sending returns
 
   explicit Impl(Value o) : opts(std::move(o)) {}
 
@@ -95,15 +84,8 @@ struct Minion::Impl {
     std::string user = opts.get_string("user");
     BRINE_TRY(daemon::make_dir(pki, 0700, user));
     BRINE_TRY(daemon::make_dir(opts.get_string("cachedir"), 0700, user));
-    auto kp = crypto::load_or_create_keypair(pki, "minion");
-    if (!kp) return kp.error();
-    identity = std::move(*kp);
-    pinned_path = pki / "minion_master.pub";
-    if (fs::exists(pinned_path)) {
-      auto pk = crypto::read_public_key(pinned_path);
-      if (!pk) return pk.error();
-      pinned = *pk;
-    }
+    link = std::make_unique<MasterLink>(opts, id, protocol::AuthMode::kMinion);
+    BRINE_TRY(link->load_keys());
     registry = std::make_unique<modules::Registry>(opts);
     BRINE_TRY(modules::register_builtins(*registry));
     modules::external::register_external(*registry, opts, log.get());
@@ -119,14 +101,7 @@ struct Minion::Impl {
           return report_grains(fresh);
         },
         [this](const Value& g) { (void)report_grains(g); });
-    transport::SocketOptions so = socket_options();
-    auto c = transport::Client::connect(
-        transport::tcp_endpoint(master_host(opts),
-                                static_cast<int>(opts.get_int("master_port", 4506))),
-        so);
-    if (!c) return c.error();
-    client = std::move(*c);
-    return ok();
+    return link->connect(socket_options());
   }
 
   transport::SocketOptions socket_options() {
@@ -148,40 +123,30 @@ struct Minion::Impl {
   // ------------------------------------------------------------ auth
   // Returns true once accepted; false when stopping (exit_code says why).
   bool authenticate() {
-    {
-      std::lock_guard lock(channel_mu);
-      channel.reset();
-    }
+    using O = AuthAttempt::Outcome;
+    link->reset_channel();
     int64_t wait_s = std::max<int64_t>(1, opts.get_int("acceptance_wait_time", 10));
     int64_t wait_max = opts.get_int("acceptance_wait_time_max", 0);
-    std::string finger = opts.get_string("master_finger");
     while (!stop) {
-      protocol::AuthState st;
-      std::string req = protocol::make_auth_request(identity, id, st);
-      auto reply = client->request(req, auth_timeout());
-      if (!reply) {
-        log->debug("no answer from the master: {}", reply.error().to_string());
-        if (!sleep_for(milliseconds(500 + rng() % 1500))) return false;
-        continue;
-      }
-      auto r = protocol::open_auth_reply(*reply, st, pinned, finger);
-      if (!r) {
-        if (r.error().code == Errc::kPermissionDenied) {
-          log->critical("the master's public key does not match master_finger: {}",
-                        r.error().message);
+      AuthAttempt a = link->authenticate(auth_timeout());
+      switch (a.outcome) {
+        case O::kNoAnswer:
+          log->debug("no answer from the master: {}", a.detail);
+          if (!sleep_for(milliseconds(500 + rng() % 1500))) return false;
+          continue;
+        case O::kFingerMismatch:
+          log->critical("the master's public key does not match master_finger: {}", a.detail);
           exit_code = kExitMasterFinger;
           stop = true;
           return false;
-        }
-        log->error("refused auth reply: {}", r.error().to_string());
-        if (!sleep_for(seconds(wait_s))) return false;
-        continue;
-      }
-      switch (r->status) {
-        case protocol::AuthStatus::kAccept:
-          if (!on_accept(*r)) continue;
+        case O::kBadReply:
+          log->error("refused auth reply: {}", a.detail);
+          if (!sleep_for(seconds(wait_s))) return false;
+          continue;
+        case O::kAccepted:
+          if (!on_accept(a)) continue;
           return true;
-        case protocol::AuthStatus::kPending:
+        case O::kPending:
           log->info(
               "The Brine master has cached the public key for this node, this brine minion will "
               "wait for {} seconds before attempting to re-authenticate",
@@ -189,15 +154,15 @@ struct Minion::Impl {
           if (!sleep_for(seconds(wait_s))) return false;
           if (wait_max > 0) wait_s = std::min(wait_s * 2, wait_max);
           continue;
-        case protocol::AuthStatus::kFull:
+        case O::kFull:
           log->warn("the master is full (max_minions); retrying");
           if (!sleep_for(seconds(wait_s))) return false;
           continue;
-        case protocol::AuthStatus::kRejected:
-        case protocol::AuthStatus::kDenied:
+        case O::kRejected:
+        case O::kDenied:
           if (opts.get_bool("rejected_retry", false)) {
             log->error("the master {} this minion's key; retrying",
-                       r->status == protocol::AuthStatus::kDenied ? "denied" : "rejected");
+                       a.outcome == O::kDenied ? "denied" : "rejected");
             if (!sleep_for(seconds(wait_s))) return false;
             continue;
           }
@@ -212,20 +177,8 @@ struct Minion::Impl {
     return false;
   }
 
-  bool on_accept(protocol::AuthResult& r) {
-    if (!pinned) {
-      if (auto s = crypto::write_public_key(r.master_pub, pinned_path); !s) {
-        log->error("cannot pin the master key: {}", s.error().to_string());
-        return false;
-      }
-      pinned = r.master_pub;
-      log->info("pinned the master key {}", crypto::fingerprint(r.master_pub));
-    }
-    {
-      std::lock_guard lock(channel_mu);
-      channel = std::make_shared<protocol::Channel>(std::move(*r.channel));
-    }
-    verifier = std::make_unique<protocol::PublicationVerifier>(*pinned);
+  bool on_accept(AuthAttempt& r) {
+    verifier = std::make_unique<protocol::PublicationVerifier>(*link->pinned_master());
     verifier->set_session_key(std::move(*r.session), r.pub_serial);
     // A fresh SUB socket on every authentication: after a master restart it
     // connects at once instead of waiting out the reconnect back-off.
@@ -261,48 +214,9 @@ struct Minion::Impl {
 
   // One request on the channel. kUnavailable with message "unknown_channel" when
   // the master no longer knows us (it restarted, or our key was removed).
-  std::shared_ptr<protocol::Channel> current_channel() {
-    std::lock_guard lock(channel_mu);
-    return channel;
-  }
+  std::shared_ptr<protocol::Channel> current_channel() { return link->channel(); }
 
-  Result<Value> call_master(const Value& payload) {
-    auto ch = current_channel();
-    if (!ch) return make_error(Errc::kUnavailable, "not authenticated");
-    std::optional<std::string> opened;
-    auto r = exchange(*ch, codec::msgpack_pack(payload), [&](std::string_view bytes, uint64_t ctr) {
-      auto o = ch->open_reply(bytes, ctr);
-      if (!o) return false;
-      opened = std::move(*o);
-      return true;
-    });
-    if (!r) return r.error();
-    auto v = codec::msgpack_unpack(*opened);
-    if (!v) return v.error();
-    return std::move(*v);
-  }
-
-  // Sends one sealed request; `take` accepts the reply bound to it (stale or
-  // forged replies are skipped). An error frame from the master ends the wait
-  // with kUnavailable carrying its code (e.g. unknown_channel).
-  Status exchange(protocol::Channel& ch, std::string_view payload,
-                  const std::function<bool(std::string_view, uint64_t)>& take) {
-    uint64_t ctr = 0;
-    std::string frame = ch.seal(payload, &ctr);
-    std::string error_code;
-    auto reply = client->request(frame, auth_timeout(), [&](std::string_view bytes) {
-      auto h = protocol::peek_frame(bytes);
-      if (h && h->type == protocol::MessageType::kError) {
-        auto err = protocol::open_error_reply(bytes);
-        error_code = err ? err->code : "error";
-        return true;
-      }
-      return take(bytes, ctr);
-    });
-    if (!reply) return reply.error();
-    if (!error_code.empty()) return make_error(Errc::kUnavailable, error_code);
-    return ok();
-  }
+  Result<Value> call_master(const Value& payload) { return link->call(payload, auth_timeout()); }
 
   // ------------------------------------------------------------ publications
   // `may_hold`: false when replaying held frames after a key fetch, so a frame
@@ -311,7 +225,7 @@ struct Minion::Impl {
     auto header = protocol::peek_frame(bytes);
     if (!header) return;
     if (header->type == protocol::MessageType::kRotate) {
-      auto n = protocol::open_rotate_notice(bytes, *pinned);
+      auto n = protocol::open_rotate_notice(bytes, *link->pinned_master());
       if (!n) {
         log->debug("dropping rotation notice: {}", n.error().to_string());
         return;
@@ -397,13 +311,15 @@ struct Minion::Impl {
     auto ch = current_channel();
     if (!ch) return false;
     std::optional<protocol::SessionKeyUpdate> update;
-    auto r = exchange(*ch, codec::msgpack_pack(Value::map({{"cmd", "session_key"}})),
-                      [&](std::string_view bytes, uint64_t ctr) {
-                        auto u = protocol::open_session_key_reply(*ch, bytes, ctr);
-                        if (!u) return false;
-                        update = std::move(*u);
-                        return true;
-                      });
+    auto r = link->exchange(
+        *ch, codec::msgpack_pack(Value::map({{"cmd", "session_key"}})),
+        [&](std::string_view bytes, uint64_t ctr) {
+          auto u = protocol::open_session_key_reply(*ch, bytes, ctr);
+          if (!u) return false;
+          update = std::move(*u);
+          return true;
+        },
+        auth_timeout());
     if (!r) return r.error().code != Errc::kUnavailable;
     verifier->set_session_key(std::move(update->session), update->pub_serial);
     log->info("fetched the new session key");
