@@ -112,14 +112,44 @@ Value JobManager::publish(const Value& request, const std::string& user) {
                      {"missing", Value(std::move(missing))}});
 }
 
-void JobManager::on_return(const std::string& id, Value envelope) {
+std::string JobManager::record_req_job(const std::string& id, Value& envelope) {
+  // Salt's salt.utils.job.store_job for jid "req": the return becomes its own
+  // job, targeted at the sender by glob, its arguments the call's fun_args.
+  const Value* fun = envelope.find("fun");
+  if (!fun || !(fun->is_string() || fun->is_list())) {
+    log::get("master.jobs")->warn("dropping a 'req' return from '{}' without 'fun'", id);
+    return {};
+  }
+  const Value* fun_args = envelope.find("fun_args");
+  Value arg = fun_args && fun_args->is_list() ? *fun_args : Value::list();
+  std::string jid = jobcache::make_jid();
+  Value load = Value::map(
+      {{"fun", *fun}, {"arg", arg}, {"tgt", id}, {"tgt_type", "glob"}, {"jid", jid}, {"ret", ""}});
+  if (const Value* user = envelope.find("user"); user && user->is_string()) load["user"] = *user;
+  if (const Value* md = envelope.find("metadata")) load["metadata"] = *md;
+  if (auto s = cache_->save_load(jid, load, {id}); !s) {
+    log::get("master.jobs")
+        ->error("job cache: cannot record job '{}' of '{}': {}", jid, id, s.error().to_string());
+  }
+  envelope["jid"] = jid;
+  envelope["arg"] = arg;
+  envelope["tgt"] = id;
+  envelope["tgt_type"] = "glob";
+  return jid;
+}
+
+std::string JobManager::on_return(const std::string& id, Value envelope) {
   auto log = log::get("master.jobs");
   std::string jid = envelope.get_string("jid");
-  if (!jobcache::valid_jid(jid)) {
-    log->warn("dropping return from '{}' with an invalid jid", id);
-    return;
-  }
   envelope["id"] = id;  // the authenticated id, whatever the payload said
+  if (jid == "req") {
+    jid = record_req_job(id, envelope);
+    if (jid.empty()) return {};
+    log->info("recorded brine-call return of '{}' as job '{}'", id, jid);
+  } else if (!jobcache::valid_jid(jid)) {
+    log->warn("dropping return from '{}' with an invalid jid", id);
+    return {};
+  }
   auto s = cache_->save_return(jid, id, envelope);
   if (!s) {
     if (s.error().code == Errc::kAlreadyExists) {
@@ -131,9 +161,10 @@ void JobManager::on_return(const std::string& id, Value envelope) {
       log->error("job cache: cannot store return of '{}' for '{}': {}", id, jid,
                  s.error().to_string());
     }
-    if (s.error().code == Errc::kAlreadyExists) return;
+    if (s.error().code == Errc::kAlreadyExists) return {};
   }
   events_.fire("salt/job/" + jid + "/ret/" + id, std::move(envelope));
+  return jid;
 }
 
 Value JobManager::returns(const std::string& jid) {

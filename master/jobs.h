@@ -38,7 +38,12 @@ class JobManager {
   // `request` is the CLI's load; `user` the authenticated local user ("root"
   // for the master's own user), checked against publisher_acl.
   Value publish(const Value& request, const std::string& user);
-  void on_return(const std::string& id, Value envelope);
+  // Stores `id`'s return and fires salt/job/<jid>/ret/<id>; returns the jid it
+  // was stored under ("" when dropped: invalid jid, extra return). A jid of
+  // "req" is a brine-call return (Salt's salt-call): the master allocates a
+  // jid and records the job as Salt's store_job does (tgt = id, tgt_type glob,
+  // arg = fun_args, expected minions [id]).
+  std::string on_return(const std::string& id, Value envelope);
   Value returns(const std::string& jid);
   Value runner(const std::string& fun, const List& args, const Map& kwargs);
   void clean();
@@ -49,6 +54,9 @@ class JobManager {
   ChannelTable& channels_;
   const KeyStore& keys_;
   const PublisherAcl& acl_;
+  // Records a "req" return's job; returns its new jid ("" when it cannot).
+  std::string record_req_job(const std::string& id, Value& envelope);
+
   Publish publish_;
   std::unique_ptr<jobcache::JobCache> cache_;
 };

@@ -238,6 +238,12 @@ struct Master::Impl {
     entry->key_text = key_text;
     entry->channel = std::make_unique<protocol::Channel>(std::move(ck));
     entry->touch();
+    if (req->mode == protocol::AuthMode::kCall) {
+      // A one-off caller (brine-call): its channel must not displace the daemon's.
+      channels.add_ephemeral(std::move(entry));
+      log->info("authenticated a caller for minion '{}' (ephemeral channel)", req->id);
+      return reply;
+    }
     channels.add(std::move(entry));
     log->info("authenticated minion '{}'", req->id);
     return reply;
@@ -274,6 +280,9 @@ struct Master::Impl {
   // Commands a minion may send on its channel: an explicit allow-list.
   Value dispatch(ChannelEntry& entry, const Value& req) {
     std::string cmd = req.get_string("cmd");
+    if (entry.ephemeral && !ephemeral_command_allowed(cmd)) {
+      return Value::map({{"error", "'" + cmd + "' is not allowed on a caller's channel"}});
+    }
     if (cmd == "ping") {
       std::lock_guard lock(session_mu);
       return Value::map({{"ok", true}, {"kid", static_cast<int64_t>(session.kid)}});
@@ -281,11 +290,15 @@ struct Master::Impl {
     if (cmd == "_return") {
       const Value* load = req.find("load");
       if (!load || !load->is_map()) return Value::map({{"error", "return without a load"}});
-      jobs->on_return(entry.id, *load);
-      return Value::map({{"ok", true}});
+      std::string jid = jobs->on_return(entry.id, *load);
+      return Value::map({{"ok", !jid.empty()}, {"jid", jid}});
     }
     if (cmd == "_grains") {
       if (const Value* g = req.find("grains"); g && g->is_map()) entry.set_grains(*g);
+      return Value::map({{"ok", true}});
+    }
+    if (cmd == "close") {  // a caller is done with its channel
+      channels.drop(entry.channel->sid());
       return Value::map({{"ok", true}});
     }
     if (cmd == "minion_stop") {
@@ -408,6 +421,8 @@ struct Master::Impl {
       session_started = std::chrono::steady_clock::now();
       publisher->publish(protocol::make_rotate_notice(identity, session.kid, unix_now()));
     }
+    // Callers' channels got the old key at auth; they re-authenticate if they need to.
+    channels.drop_ephemeral();
     log->info("rotated the session key ({})", why);
     events->fire("key", Value::map({{"rotate_aes_key", true}}));
   }
@@ -446,6 +461,7 @@ struct Master::Impl {
                                          std::chrono::seconds(publish_session);
       }
       if (due) rotate_session_key("publish_session elapsed");
+      channels.drop_idle_ephemeral(kEphemeralIdle);
       if (std::chrono::steady_clock::now() >= next_clean) {
         jobs->clean();
         next_clean = std::chrono::steady_clock::now() + loop_interval;
