@@ -7,11 +7,13 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <memory>
 
 #include "common/cli/args.h"
 #include "common/config/config.h"
 #include "common/log/log.h"
 #include "common/output/output.h"
+#include "minion/call/remote.h"
 #include "modules/builtin.h"
 #include "modules/cancel.h"
 #include "modules/external.h"
@@ -194,10 +196,17 @@ int run(const Options& o, Io io) {
     return kExitOk;
   }
   if (o.fun.empty()) return usage_error(io, "Requires function, --grains or --doc");
+
+  // With a master: authenticate first (as salt-call does), so nothing runs for
+  // a minion whose key the master has not accepted.
+  std::unique_ptr<MasterCaller> master;
   if (!local) {
-    io.err << "brine-call: error: sending the return to a master is not supported yet; run with "
-              "--local (or set file_client: local)\n";
-    return kExitConfig;
+    auto timeout = std::chrono::seconds(
+        o.timeout && *o.timeout > 0 ? *o.timeout
+                                    : std::max<int64_t>(1, opts.get_int("auth_timeout", 5)));
+    int tries = static_cast<int>(std::clamp<int64_t>(opts.get_int("auth_tries", 7), 1, 1000));
+    master = std::make_unique<MasterCaller>(ropts, timeout, tries, *logger);
+    if (int code = master->authenticate(io.err); code != 0) return code;
   }
 
   // The job.
@@ -206,7 +215,7 @@ int run(const Options& o, Io io) {
       opts.find("pillar") && opts.find("pillar")->is_map() ? *opts.find("pillar") : Value(Map{});
   modules::Context ctx(registry, ropts, pillar);
   ctx.log = log::get("modules");
-  ctx.local = true;
+  ctx.local = local;
   ctx.log_failures = false;  // printed below, as salt-call does
   ctx.cancel = io.cancel;
   ctx.grains_loader = gather;
@@ -253,6 +262,27 @@ int run(const Options& o, Io io) {
     case Failure::kException:
       io.err << jr.ret.as_string() << "\n";
       return kExitGeneric;
+  }
+
+  if (master) {
+    // Salt: mret = ret.copy(); mret["jid"] = "req"; a failure to send is logged
+    // and does not change the exit code.
+    Value words = Value::list();
+    for (const std::string& w : o.words) words.as_list().emplace_back(w);
+    Value mret = Value::map({{"return", jr.ret},
+                             {"retcode", Value(static_cast<int64_t>(jr.retcode))},
+                             {"success", Value(jr.success)},
+                             {"id", Value(ropts.get_string("id"))},
+                             {"fun", Value(o.fun)},
+                             {"fun_args", std::move(words)}});
+    if (!jr.out.empty()) mret["out"] = jr.out;
+    auto sent = master->send_return(std::move(mret));
+    if (sent) {
+      logger->debug("the master recorded the return as job '{}'", *sent);
+    } else {
+      logger->error("could not send the return to the master: {}", sent.error().to_string());
+    }
+    master->close();
   }
 
   Value shown = jr.ret;

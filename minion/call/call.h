@@ -14,9 +14,12 @@
 // messages on stderr and exit 1; option errors exit 64; configuration errors
 // exit 2.
 //
-// Without --local (or file_client: local / master_type: disable) salt-call
-// sends the return to the master; Brine does not do that yet and exits 2
-// with a message saying so (-g, -d, --version work without a master).
+// Without --local (or file_client: local / master_type: disable) brine-call
+// first authenticates to the master with the minion's key over an ephemeral
+// channel (minion/call/remote.h: a key that is not accepted, or a master that
+// does not answer, ends it with Salt's message and exit 2; rejected 77), runs
+// the function, then sends the return as a job with jid "req", which the
+// master records under a jid of its own (-g, -d, --version need no master).
 //
 // Thread-safety: run() is meant for one call per process (it sets up logging).
 #pragma once

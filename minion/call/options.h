@@ -35,6 +35,7 @@ struct Options {
   bool grains = false;                // -g / --grains
   std::optional<std::string> id;      // --id
   std::optional<std::string> master;  // --master
+  std::optional<int> timeout;         // -t / --timeout: auth timeout toward the master (s)
   std::string file_root;              // --file-root
   std::string pillar_root;            // --pillar-root
   bool doc = false;                   // -d / --doc

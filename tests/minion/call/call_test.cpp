@@ -170,9 +170,22 @@ TEST_F(BrineCall, UsageAndConfigErrors) {
   EXPECT_EQ(call({"--local"}).code, 64);
   EXPECT_EQ(call({"--local", "-l", "loud", "test.ping"}).code, 64);
 
-  auto remote = call({"test.ping"});
+  // Without --local a master must answer first; nothing runs when none does.
+  write_config("id: web1\npki_dir: " + dir_ + "/pki\ncachedir: " + dir_ +
+               "/cache\nmaster: 127.0.0.1\nmaster_port: 1\nauth_timeout: 1\nauth_tries: 2\n");
+  auto remote = call({"cmd.run", "touch " + dir_ + "/ran"});
   EXPECT_EQ(remote.code, 2);
-  EXPECT_NE(remote.err.find("not supported yet; run with --local"), std::string::npos);
+  EXPECT_EQ(remote.out, "");
+  EXPECT_NE(remote.err.find("Minion failed to authenticate with the master, has the minion key "
+                            "been accepted?\n"),
+            std::string::npos)
+      << remote.err;
+  EXPECT_NE(remote.err.find("Could not authenticate with the master at tcp://127.0.0.1:1 after 2 "
+                            "attempt(s): no answer within 1 s"),
+            std::string::npos)
+      << remote.err;
+  EXPECT_FALSE(fs::exists(dir_ + "/ran"));
+  EXPECT_EQ(call({"-t", "x", "test.ping"}).code, 64);
 
   write_config("id: web1\nfile_client: local\npki_dir: " + dir_ + "/pki\n");
   EXPECT_EQ(call({"test.ping"}).code, 0);  // file_client: local means masterless
