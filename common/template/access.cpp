@@ -91,7 +91,7 @@ bool python_getattr(Interp& in, const Val& obj, std::string_view name, Val* out)
         if (name == "name") {
           *out = Val::str(m->def->name);
         } else if (name == "arguments") {
-          std::vector<Val> names;
+          Vals names;
           for (const auto& n : m->def->param_names) names.push_back(Val::str(n));
           *out = Val::tuple(std::move(names));
         } else if (name == "catch_kwargs") {
@@ -350,12 +350,12 @@ RV slice(const Val& obj, const Val& start, const Val& stop, const Val& step) {
     return Val::str(std::move(out));
   }
   const auto& items = obj.list_obj()->items;
-  std::vector<Val> out;
+  Vals out;
   for (int64_t i = a; st > 0 ? i < b : i > b; i += st) out.push_back(items[static_cast<size_t>(i)]);
   return obj.is_tuple() ? Val::tuple(std::move(out)) : Val::list(std::move(out));
 }
 
-RS iterate(const Val& v, std::vector<Val>& out) {
+RS iterate(const Val& v, Vals& out) {
   switch (v.tag()) {
     case Tag::kList:
     case Tag::kTuple:
@@ -418,7 +418,7 @@ R<int64_t> length(const Val& v) {
   return type_error("object of type '" + type_name(v) + "' has no len()");
 }
 
-RV concat(const std::vector<Val>& parts) {
+RV concat(const Vals& parts) {
   std::string out;
   for (const auto& p : parts) JTRY(append_str(out, p));
   return Val::str(std::move(out));

@@ -154,7 +154,7 @@ RS Interp::render_instance(Instance& inst, std::string& out, int line_for_errors
 
 RS Interp::exec_include(const IncludeStmt& s, Ctx& c) {
   JASSIGN(Val name, eval(*s.name, c));
-  std::vector<Val> names;
+  Vals names;
   if (name.is_seq()) {
     names = name.list_obj()->items;
   } else {

@@ -132,7 +132,7 @@ Val from_value(const Value& v) {
     case Value::Kind::kString:
       return Val::str(v.as_string());
     case Value::Kind::kList: {
-      std::vector<Val> items;
+      Vals items;
       items.reserve(v.as_list().size());
       for (const auto& item : v.as_list()) items.push_back(from_value(item));
       return Val::list(std::move(items));

@@ -203,7 +203,7 @@ RV Interp::eval_expr(const Expr& e, Ctx& c) {
       case EK::kList:
       case EK::kTuple: {
         const auto& s = static_cast<const SeqExpr&>(e);
-        std::vector<Val> items;
+        Vals items;
         items.reserve(s.items.size());
         for (const auto& item : s.items) {
           JASSIGN(Val v, eval(*item, c));
@@ -249,7 +249,7 @@ RS Interp::eval_args(const ArgList& a, Ctx& c, CallArgs& out) {
   }
   if (a.dyn_args) {
     JASSIGN(Val v, eval(*a.dyn_args, c));
-    std::vector<Val> items;
+    Vals items;
     JTRY(iterate(v, items));
     for (auto& item : items) out.pos.push_back(std::move(item));
   }

@@ -64,7 +64,7 @@ RS Interp::assign(const Target& t, Val v, Ctx& c) {
         for (size_t i = 0; i < items.size(); ++i) JTRY(assign(t.items[i], items[i], c));
         return {};
       }
-      std::vector<Val> items;
+      Vals items;
       JTRY(iterate(v, items));
       if (items.size() > t.items.size()) {
         return type_error("too many values to unpack (expected " + std::to_string(t.items.size()) +
@@ -139,7 +139,7 @@ RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller) {
                       args.kw[0].first.as_str() + "'");
   }
   if (d.uses_varargs) {
-    std::vector<Val> rest;
+    Vals rest;
     for (size_t i = nparams; i < args.pos.size(); ++i) rest.push_back(args.pos[i]);
     f->set(Symbols::kVarargs, Val::tuple(std::move(rest)));
   } else if (args.pos.size() > nparams) {
@@ -175,11 +175,11 @@ RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller) {
 
 R<Flow> Interp::exec_for(const ForStmt& s, Ctx& c, const Val& iterable, int depth0,
                          std::string* out) {
-  std::vector<Val> items;
+  Vals items;
   JTRY(check_defined(iterable));
   JTRY(iterate(iterable, items));
   if (s.filter) {
-    std::vector<Val> kept;
+    Vals kept;
     Val fv = new_frame(frame_ref(c.frame));
     Ctx fc = c;
     fc.frame = as_frame(fv);

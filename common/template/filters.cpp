@@ -144,7 +144,7 @@ RV f_format(Interp&, Val& v, A& a) {
     for (auto& [k, val] : a.kw) d.dict_obj()->set(k, hash_str(k.as_str()), val);
     return percent_format(s, d);
   }
-  return percent_format(s, Val::tuple(std::vector<Val>(a.pos.begin(), a.pos.end())));
+  return percent_format(s, Val::tuple(Vals(a.pos.begin(), a.pos.end())));
 }
 
 RV f_indent(Interp&, Val& v, A& a) {
@@ -434,7 +434,7 @@ RV f_urlencode(Interp&, Val& v, A& a) {
     JASSIGN(std::string s, s_of(v));
     return Val::str(url_quote(s, false));
   }
-  std::vector<Val> pairs;
+  Vals pairs;
   if (v.is_dict()) {
     for (const auto& [k, val] : v.dict_obj()->items) pairs.push_back(Val::tuple({k, val}));
   } else {
@@ -442,7 +442,7 @@ RV f_urlencode(Interp&, Val& v, A& a) {
   }
   std::string out;
   for (size_t i = 0; i < pairs.size(); ++i) {
-    std::vector<Val> kv;
+    Vals kv;
     JTRY(iterate(pairs[i], kv));
     if (kv.size() != 2) return type_error("too many values to unpack (expected 2)");
     JASSIGN(std::string k, s_of(kv[0]));

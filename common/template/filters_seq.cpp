@@ -17,8 +17,8 @@ namespace {
 using A = CallArgs;
 
 // make_attrgetter: "a.b.0" → getitem chain (digit parts are ints).
-std::vector<Val> attr_parts(const Val& attribute) {
-  std::vector<Val> parts;
+Vals attr_parts(const Val& attribute) {
+  Vals parts;
   if (attribute.is_absent() || attribute.is_none()) return parts;
   if (attribute.is_str()) {
     for (const auto& p : strings::split(attribute.as_str(), ".", -1, false)) {
@@ -47,7 +47,7 @@ Val ignore_case(const Val& v) {
   return plain ? v : Val::str(utf8::lower(s));
 }
 
-RV get_parts(Interp& in, Val item, const std::vector<Val>& parts, const Val* dflt) {
+RV get_parts(Interp& in, Val item, const Vals& parts, const Val* dflt) {
   for (const auto& p : parts) {
     JSET(item, getitem(in, item, p));
     if (dflt && item.is_undefined()) item = *dflt;
@@ -83,7 +83,7 @@ RV f_length(Interp&, Val& v, A& a) {
 RV f_first(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "do_first", {}, 0, p));
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
   if (items.empty()) return Val::undefined("No first item, sequence was empty.");
   return items.front();
@@ -92,7 +92,7 @@ RV f_first(Interp&, Val& v, A& a) {
 RV f_last(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "do_last", {}, 0, p));
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
   if (items.empty()) return Val::undefined("No last item, sequence was empty.");
   return items.back();
@@ -101,7 +101,7 @@ RV f_last(Interp&, Val& v, A& a) {
 RV f_random(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "do_random", {}, 0, p));
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
   if (items.empty()) return Val::undefined("No random item, sequence was empty.");
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -283,7 +283,7 @@ RV f_round(Interp&, Val& v, A& a) {
 RV f_list(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "do_list", {}, 0, p));
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
   return Val::list(std::move(items));
 }
@@ -293,13 +293,13 @@ RV f_reverse(Interp&, Val& v, A& a) {
   JTRY(bind_args(a, "do_reverse", {}, 0, p));
   JTRY(check_defined(v));
   if (v.is_str()) {
-    std::vector<Val> chars;
+    Vals chars;
     JTRY(iterate(v, chars));
     std::string out;
     for (auto it = chars.rbegin(); it != chars.rend(); ++it) out += it->as_str();
     return Val::str(std::move(out));
   }
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
   std::reverse(items.begin(), items.end());
   return Val::list(std::move(items));
@@ -310,9 +310,9 @@ RV f_join(Interp& in, Val& v, A& a) {
   JTRY(bind_args(a, "do_join", {"d", "attribute"}, 0, p));
   std::string sep;
   if (!p[0].is_absent()) JSET(sep, to_str(p[0]));
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
-  std::vector<Val> parts = attr_parts(p[1]);
+  Vals parts = attr_parts(p[1]);
   std::string out;
   for (size_t i = 0; i < items.size(); ++i) {
     if (i) out += sep;
@@ -327,7 +327,7 @@ RV f_items(Interp&, Val& v, A& a) {
   JTRY(bind_args(a, "do_items", {}, 0, p));
   if (v.is_undefined()) return Val::list();
   if (!v.is_dict()) return type_error("Can only get item pairs from a mapping.");
-  std::vector<Val> out;
+  Vals out;
   for (const auto& [k, val] : v.dict_obj()->items) out.push_back(Val::tuple({k, val}));
   return Val::list(std::move(out));
 }
@@ -348,7 +348,7 @@ RV f_dictsort(Interp&, Val& v, A& a) {
   }
   JTRY(check_defined(v));
   if (!v.is_dict()) return type_error("'" + type_name(v) + "' object has no attribute 'items'");
-  std::vector<Val> items, keys;
+  Vals items, keys;
   for (const auto& kv : v.dict_obj()->items) {
     items.push_back(Val::tuple({kv.first, kv.second}));
     const Val& k = pos == 0 ? kv.first : kv.second;
@@ -363,19 +363,19 @@ RV f_sort(Interp& in, Val& v, A& a) {
   JTRY(bind_args(a, "do_sort", {"reverse", "case_sensitive", "attribute"}, 0, p));
   JASSIGN(bool reverse, flag(p[0], false));
   JASSIGN(bool cs, flag(p[1], false));
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
-  std::vector<std::vector<Val>> attrs;
+  std::vector<Vals> attrs;
   if (p[2].is_str()) {
     for (const auto& part : strings::split(p[2].as_str(), ",", -1, false))
       attrs.push_back(attr_parts(Val::str(part)));
   } else {
     attrs.push_back(attr_parts(p[2]));
   }
-  std::vector<Val> keys;
+  Vals keys;
   keys.reserve(items.size());
   for (const auto& item : items) {
-    std::vector<Val> key;
+    Vals key;
     for (const auto& parts : attrs) {
       JASSIGN(Val k, get_parts(in, item, parts, nullptr));
       if (k.is_undefined()) JTRY(check_defined(k));
@@ -394,9 +394,9 @@ RV f_unique(Interp&, Val& v, A& a) {
   // Salt's unique(values): order-preserving for lists.
   Val p[2];
   JTRY(bind_args(a, "unique", {"case_sensitive", "attribute"}, 0, p));
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
-  std::vector<Val> out;
+  Vals out;
   for (auto& item : items) {
     bool seen = false;
     for (const auto& o : out) {
@@ -413,7 +413,7 @@ RV f_unique(Interp&, Val& v, A& a) {
 RV min_max(Val& v, A& a, bool want_max) {
   Val p[2];
   JTRY(bind_args(a, want_max ? "lst_max" : "lst_min", {"case_sensitive", "attribute"}, 0, p));
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
   if (items.empty()) {
     return type_error(std::string(want_max ? "max" : "min") + "() arg is an empty sequence");
@@ -432,9 +432,9 @@ RV f_sum(Interp& in, Val& v, A& a) {
   Val p[2];
   JTRY(bind_args(a, "do_sum", {"attribute", "start"}, 0, p));
   Val total = p[1].is_absent() ? Val::integer(0) : p[1];
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
-  std::vector<Val> parts = attr_parts(p[0]);
+  Vals parts = attr_parts(p[0]);
   for (const auto& item : items) {
     JASSIGN(Val x, get_parts(in, item, parts, nullptr));
     JSET(total, binop(BinOp::kAdd, total, x));
@@ -447,10 +447,10 @@ RV f_batch(Interp&, Val& v, A& a) {
   JTRY(bind_args(a, "do_batch", {"linecount", "fill_with"}, 1, p));
   JASSIGN(int64_t n, to_index(p[0]));
   if (n <= 0) return type_error("batch size must be positive");
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
-  std::vector<Val> out;
-  std::vector<Val> tmp;
+  Vals out;
+  Vals tmp;
   for (auto& item : items) {
     if (static_cast<int64_t>(tmp.size()) == n) {
       out.push_back(Val::list(std::move(tmp)));
@@ -473,16 +473,16 @@ RV f_slice(Interp&, Val& v, A& a) {
   JASSIGN(int64_t slices, to_index(p[0]));
   if (slices <= 0) return type_error("integer division or modulo by zero");
   if (slices > 100000) return type_error("too many slices");
-  std::vector<Val> seq;
+  Vals seq;
   JTRY(iterate(v, seq));
   int64_t len = static_cast<int64_t>(seq.size());
   int64_t per = len / slices, extra = len % slices, offset = 0;
-  std::vector<Val> out;
+  Vals out;
   for (int64_t k = 0; k < slices; ++k) {
     int64_t start = offset + k * per;
     if (k < extra) ++offset;
     int64_t end = offset + (k + 1) * per;
-    std::vector<Val> tmp(seq.begin() + start, seq.begin() + end);
+    Vals tmp(seq.begin() + start, seq.begin() + end);
     if (!p[1].is_absent() && !p[1].is_none() && k >= extra) tmp.push_back(p[1]);
     out.push_back(Val::list(std::move(tmp)));
   }
@@ -493,11 +493,11 @@ RV f_groupby(Interp& in, Val& v, A& a) {
   Val p[3];
   JTRY(bind_args(a, "do_groupby", {"attribute", "default", "case_sensitive"}, 1, p));
   JASSIGN(bool cs, flag(p[2], false));
-  std::vector<Val> parts = attr_parts(p[0]);
+  Vals parts = attr_parts(p[0]);
   const Val* dflt = (p[1].is_absent() || p[1].is_none()) ? nullptr : &p[1];
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
-  std::vector<Val> keys, raw;
+  Vals keys, raw;
   for (const auto& item : items) {
     JASSIGN(Val k, get_parts(in, item, parts, dflt));
     if (k.is_undefined()) JTRY(check_defined(k));
@@ -505,14 +505,14 @@ RV f_groupby(Interp& in, Val& v, A& a) {
     keys.push_back(cs ? k : ignore_case(k));
   }
   // Sort items, carrying (key, raw key) along.
-  std::vector<Val> order;
+  Vals order;
   for (size_t i = 0; i < items.size(); ++i) order.push_back(Val::integer(static_cast<int64_t>(i)));
-  std::vector<Val> sort_keys = keys;
+  Vals sort_keys = keys;
   JTRY(strings::sort_vals(order, false, &sort_keys));
-  std::vector<Val> out;
+  Vals out;
   for (size_t i = 0; i < order.size();) {
     size_t first = static_cast<size_t>(order[i].as_int());
-    std::vector<Val> group;
+    Vals group;
     size_t j = i;
     while (j < order.size() && equals(keys[static_cast<size_t>(order[j].as_int())], keys[first])) {
       group.push_back(items[static_cast<size_t>(order[j].as_int())]);
@@ -535,9 +535,9 @@ RV f_attr(Interp& in, Val& v, A& a) {
 }
 
 RV f_map(Interp& in, Val& v, A& a) {
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
-  std::vector<Val> out;
+  Vals out;
   out.reserve(items.size());
   if (a.pos.empty() && a.has_kw("attribute")) {
     Val attribute, dflt;
@@ -545,7 +545,7 @@ RV f_map(Interp& in, Val& v, A& a) {
     bool has_default = a.take("default", &dflt);
     if (!a.kw.empty())
       return runtime_error("Unexpected keyword argument '" + a.kw[0].first.as_str() + "'");
-    std::vector<Val> parts = attr_parts(attribute);
+    Vals parts = attr_parts(attribute);
     for (const auto& item : items) {
       JASSIGN(Val x, get_parts(in, item, parts, has_default && !dflt.is_none() ? &dflt : nullptr));
       out.push_back(std::move(x));
@@ -571,7 +571,7 @@ RV select_reject(Interp& in, Val& v, A& a, bool select, bool lookup_attr) {
   JASSIGN(bool nonempty, truthy(v));
   if (!nonempty) return Val::list();
   size_t off = 0;
-  std::vector<Val> parts;
+  Vals parts;
   if (lookup_attr) {
     if (a.pos.empty()) return runtime_error("Missing parameter for attribute name");
     parts = attr_parts(a.pos[0]);
@@ -583,9 +583,9 @@ RV select_reject(Interp& in, Val& v, A& a, bool select, bool lookup_attr) {
     test = find_test(name);
     if (!test) return runtime_error("No test named '" + name + "'.");
   }
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
-  std::vector<Val> out;
+  Vals out;
   for (auto& item : items) {
     JASSIGN(Val x, get_parts(in, item, parts, nullptr));
     bool r;

@@ -173,7 +173,7 @@ RV percent_one(std::string& out, char conv, const std::string& flags, int64_t wi
 }  // namespace
 
 RV percent_format(const std::string& fmt, const Val& args, bool markup) {
-  std::vector<Val> positional;
+  Vals positional;
   const DictObj* mapping = nullptr;
   if (args.is_tuple()) {
     positional = args.list_obj()->items;

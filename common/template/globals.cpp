@@ -38,7 +38,7 @@ RV g_range(Interp&, A& a) {
   if (count > kMaxRange) {
     return type_error("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).");
   }
-  std::vector<Val> out;
+  Vals out;
   out.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < static_cast<int64_t>(count); ++i)
     out.push_back(Val::integer(start + i * step));
@@ -60,10 +60,10 @@ RS dict_update_from(Val& d, const Val& src) {
     }
     return {};
   }
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(src, items));
   for (size_t i = 0; i < items.size(); ++i) {
-    std::vector<Val> pair;
+    Vals pair;
     if (!items[i].is_seq() && !items[i].is_str()) {
       return type_error("cannot convert dictionary update sequence element #" + std::to_string(i) +
                         " to a sequence");

@@ -164,7 +164,7 @@ class LoopObj final : public Object {
     last_changed = Val();
     frame = Val();
   }
-  std::vector<Val> items;
+  Vals items;
   size_t index0 = 0;
   int depth0 = 0;
   bool has_changed = false;
@@ -181,7 +181,7 @@ class CyclerObj final : public Object {
   CyclerObj() : Object(Kind::kCycler) {}
   std::string type_name() const override { return "Cycler"; }
   void clear_refs() override { items.clear(); }
-  std::vector<Val> items;
+  Vals items;
   size_t pos = 0;
 };
 
@@ -350,9 +350,9 @@ RV getitem(Interp& in, const Val& obj, const Val& key);
 RV getattr_only(Interp& in, const Val& obj, std::string_view name);
 RV slice(const Val& obj, const Val& start, const Val& stop, const Val& step);
 // Materialises an iterable (list/tuple items, dict keys, str characters).
-RS iterate(const Val& v, std::vector<Val>& out);
+RS iterate(const Val& v, Vals& out);
 R<int64_t> length(const Val& v);
-RV concat(const std::vector<Val>& parts);
+RV concat(const Vals& parts);
 // Python's int(): for the |int filter and int() semantics in formatting.
 R<int64_t> to_index(const Val& v);  // ints/bools only (TypeError otherwise)
 

@@ -25,7 +25,7 @@ RV l_append(Interp&, Val& l, A& a) {
 RV l_extend(Interp&, Val& l, A& a) {
   Val p[1];
   JTRY(bind_args(a, "extend", {"iterable"}, 1, p));
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(p[0], items));
   auto& dst = l.list_obj()->items;
   dst.insert(dst.end(), items.begin(), items.end());
@@ -144,7 +144,7 @@ RV d_get(Interp&, Val& d, A& a) {
 RV d_keys(Interp&, Val& d, A& a) {
   Val p[1];
   JTRY(bind_args(a, "keys", {}, 0, p));
-  std::vector<Val> out;
+  Vals out;
   out.reserve(d.dict_obj()->size());
   for (const auto& kv : d.dict_obj()->items) out.push_back(kv.first);
   Val l = Val::list(std::move(out));
@@ -154,7 +154,7 @@ RV d_keys(Interp&, Val& d, A& a) {
 RV d_values(Interp&, Val& d, A& a) {
   Val p[1];
   JTRY(bind_args(a, "values", {}, 0, p));
-  std::vector<Val> out;
+  Vals out;
   out.reserve(d.dict_obj()->size());
   for (const auto& kv : d.dict_obj()->items) out.push_back(kv.second);
   Val l = Val::list(std::move(out));
@@ -164,7 +164,7 @@ RV d_values(Interp&, Val& d, A& a) {
 RV d_items(Interp&, Val& d, A& a) {
   Val p[1];
   JTRY(bind_args(a, "items", {}, 0, p));
-  std::vector<Val> out;
+  Vals out;
   out.reserve(d.dict_obj()->size());
   for (const auto& kv : d.dict_obj()->items) out.push_back(Val::tuple({kv.first, kv.second}));
   Val l = Val::list(std::move(out));
@@ -218,10 +218,10 @@ RV d_update(Interp&, Val& d, A& a) {
           dict->set(o->items[i].first, o->hashes[i], o->items[i].second);
       }
     } else {
-      std::vector<Val> items;
+      Vals items;
       JTRY(iterate(other, items));
       for (size_t i = 0; i < items.size(); ++i) {
-        std::vector<Val> pair;
+        Vals pair;
         if (!items[i].is_seq() && !items[i].is_str()) {
           return type_error("cannot convert dictionary update sequence element #" +
                             std::to_string(i) + " to a sequence");
@@ -259,7 +259,7 @@ RV d_copy(Interp&, Val& d, A& a) {
 RV d_fromkeys(Interp&, Val&, A& a) {
   Val p[2];
   JTRY(bind_args(a, "fromkeys", {"iterable", "value"}, 1, p));
-  std::vector<Val> keys;
+  Vals keys;
   JTRY(iterate(p[0], keys));
   Val value = p[1].is_absent() ? Val::none() : p[1];
   Val out = Val::dict();
@@ -280,7 +280,7 @@ RV loop_cycle(Interp&, Val& l, A& a) {
 }
 RV loop_changed(Interp&, Val& l, A& a) {
   auto* loop = static_cast<LoopObj*>(l.obj());
-  Val value = Val::tuple(std::vector<Val>(a.pos.begin(), a.pos.end()));
+  Val value = Val::tuple(Vals(a.pos.begin(), a.pos.end()));
   if (!loop->has_changed || !equals(loop->last_changed, value)) {
     loop->has_changed = true;
     loop->last_changed = std::move(value);

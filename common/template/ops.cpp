@@ -83,7 +83,7 @@ RV repeat(const Val& seq, int64_t n) {
   if (!items.empty() && static_cast<uint64_t>(n) > kMaxSequenceBytes / 16 / items.size()) {
     return type_error("repeated sequence is too large");
   }
-  std::vector<Val> out;
+  Vals out;
   out.reserve(items.size() * static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) out.insert(out.end(), items.begin(), items.end());
   return seq.is_tuple() ? Val::tuple(std::move(out)) : Val::list(std::move(out));
@@ -207,7 +207,7 @@ RV binop(BinOp op, const Val& a, const Val& b) {
           return type_error("can only concatenate " + type_name(a) + " (not \"" + type_name(b) +
                             "\") to " + type_name(a));
         }
-        std::vector<Val> items = a.list_obj()->items;
+        Vals items = a.list_obj()->items;
         items.insert(items.end(), b.list_obj()->items.begin(), b.list_obj()->items.end());
         return a.is_tuple() ? Val::tuple(std::move(items)) : Val::list(std::move(items));
       }

@@ -218,7 +218,7 @@ RS want_strs(const Val& txt, const Val& rgx) {
 
 RV groups_of(const regex::Match& m, std::string_view s) {
   if (!m.found) return Val::none();
-  std::vector<Val> out;
+  Vals out;
   for (size_t i = 1; i < m.groups.size(); ++i) {
     auto [a, b] = m.groups[i];
     out.push_back(a < 0 ? Val::none()
@@ -266,7 +266,7 @@ RV f_regex_escape(Interp&, Val& v, A& a) {
 // salt.utils.data.traverse_dict_and_list
 RV traverse(Interp& in, const Val& data, const Val& key, const Val& dflt,
             const std::string& delim) {
-  std::vector<Val> parts;
+  Vals parts;
   if (key.is_str()) {
     for (auto& s : strings::split(key.as_str(), delim, -1, false))
       parts.push_back(Val::str(std::move(s)));
@@ -489,7 +489,7 @@ RV f_avg(Interp&, Val& v, A& a) {
   JTRY(bind_args(a, "lst_avg", {}, 0, p));
   JTRY(check_defined(v));
   if (v.is_list() || v.is_dict()) {
-    std::vector<Val> items;
+    Vals items;
     JTRY(iterate(v, items));
     Val total = Val::integer(0);
     for (const auto& x : items) JSET(total, binop(BinOp::kAdd, total, x));
@@ -502,19 +502,19 @@ RV f_avg(Interp&, Val& v, A& a) {
 }
 
 // Salt's set filters on lists: order-preserving unique results.
-RS two_lists(const Val& a, const Val& b, std::vector<Val>& x, std::vector<Val>& y) {
+RS two_lists(const Val& a, const Val& b, Vals& x, Vals& y) {
   JTRY(iterate(a, x));
   JTRY(iterate(b, y));
   return {};
 }
-bool in_list(const std::vector<Val>& l, const Val& v) {
+bool in_list(const Vals& l, const Val& v) {
   for (const auto& e : l) {
     if (equals(e, v)) return true;
   }
   return false;
 }
-Val unique_list(const std::vector<Val>& items) {
-  std::vector<Val> out;
+Val unique_list(const Vals& items) {
+  Vals out;
   for (const auto& i : items) {
     if (!in_list(out, i)) out.push_back(i);
   }
@@ -540,7 +540,7 @@ Val as_set(Val list) {
 RV f_union(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "union", {"lst2"}, 1, p));
-  std::vector<Val> x, y;
+  Vals x, y;
   JTRY(two_lists(v, p[0], x, y));
   x.insert(x.end(), y.begin(), y.end());
   if (hashable_input(v) && hashable_input(p[0])) return as_set(unique_list(x));
@@ -549,7 +549,7 @@ RV f_union(Interp&, Val& v, A& a) {
 RV f_intersect(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "intersect", {"lst2"}, 1, p));
-  std::vector<Val> x, y, out;
+  Vals x, y, out;
   JTRY(two_lists(v, p[0], x, y));
   for (const auto& e : x) {
     if (in_list(y, e)) out.push_back(e);
@@ -560,7 +560,7 @@ RV f_intersect(Interp&, Val& v, A& a) {
 RV f_difference(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "difference", {"lst2"}, 1, p));
-  std::vector<Val> x, y, out;
+  Vals x, y, out;
   JTRY(two_lists(v, p[0], x, y));
   for (const auto& e : x) {
     if (!in_list(y, e)) out.push_back(e);
@@ -571,7 +571,7 @@ RV f_difference(Interp&, Val& v, A& a) {
 RV f_symmetric_difference(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "symmetric_difference", {"lst2"}, 1, p));
-  std::vector<Val> x, y, all, both, out;
+  Vals x, y, all, both, out;
   JTRY(two_lists(v, p[0], x, y));
   all = x;
   all.insert(all.end(), y.begin(), y.end());
@@ -590,7 +590,7 @@ RV f_symmetric_difference(Interp&, Val& v, A& a) {
 RV f_unique(Interp&, Val& v, A& a) {
   Val p[2];
   JTRY(bind_args(a, "unique", {"case_sensitive", "attribute"}, 0, p));
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(v, items));
   Val out = unique_list(items);
   return hashable_input(v) ? as_set(out) : out;

@@ -182,7 +182,7 @@ struct JsonWriter {
         std::vector<size_t> order(d->size());
         for (size_t i = 0; i < order.size(); ++i) order[i] = i;
         if (o.sort_keys) {
-          std::vector<Val> idx, keys;
+          Vals idx, keys;
           for (size_t i = 0; i < order.size(); ++i) {
             idx.push_back(Val::integer(static_cast<int64_t>(i)));
             keys.push_back(d->items[i].first);
@@ -400,7 +400,7 @@ struct JsonParser {
   }
   RV array() {
     ++pos;
-    std::vector<Val> items;
+    Vals items;
     ws();
     if (pos < s.size() && s[pos] == ']') {
       ++pos;
@@ -618,15 +618,15 @@ struct Pprint {
     return to_repr(v);
   }
 
-  R<std::vector<std::pair<Val, Val>>> sorted_items(const Val& d) {
-    std::vector<std::pair<Val, Val>> items = d.dict_obj()->items;
-    std::vector<Val> idx, keys;
+  R<DictItems> sorted_items(const Val& d) {
+    auto items = d.dict_obj()->items;
+    Vals idx, keys;
     for (size_t i = 0; i < items.size(); ++i) {
       idx.push_back(Val::integer(static_cast<int64_t>(i)));
       keys.push_back(items[i].first);
     }
     if (!strings::sort_vals(idx, false, &keys)) return items;  // unorderable: insertion order
-    std::vector<std::pair<Val, Val>> out;
+    DictItems out;
     for (const auto& i : idx) out.push_back(items[static_cast<size_t>(i.as_int())]);
     return out;
   }

@@ -74,7 +74,7 @@ RV split_common(Val& s, A& a, bool right) {
     if (p[0].as_str().empty()) return type_error("empty separator");
     parts = strings::split(s.as_str(), p[0].as_str(), maxsplit, right);
   }
-  std::vector<Val> out;
+  Vals out;
   out.reserve(parts.size());
   for (auto& part : parts) out.push_back(Val::str(std::move(part)));
   return Val::list(std::move(out));
@@ -87,7 +87,7 @@ RV s_splitlines(Interp&, Val& s, A& a) {
   JTRY(bind_args(a, "splitlines", {"keepends"}, 0, p));
   bool keep = false;
   if (!p[0].is_absent()) JSET(keep, truthy(p[0]));
-  std::vector<Val> out;
+  Vals out;
   for (auto& line : strings::splitlines(s.as_str(), keep)) out.push_back(Val::str(std::move(line)));
   return Val::list(std::move(out));
 }
@@ -161,7 +161,7 @@ RV affix_common(Val& s, A& a, const char* name, bool start) {
   size_t b0, b1;
   JTRY(byte_range(s.as_str(), p[1], p[2], &b0, &b1));
   std::string_view hay = std::string_view(s.as_str()).substr(b0, b1 - b0);
-  std::vector<Val> options;
+  Vals options;
   if (p[0].is_tuple()) {
     options = p[0].list_obj()->items;
   } else {
@@ -193,7 +193,7 @@ RV s_replace(Interp&, Val& s, A& a) {
 RV s_join(Interp&, Val& s, A& a) {
   Val p[1];
   JTRY(bind_args(a, "join", {"iterable"}, 1, p));
-  std::vector<Val> items;
+  Vals items;
   JTRY(iterate(p[0], items));
   std::string out;
   for (size_t i = 0; i < items.size(); ++i) {

@@ -200,11 +200,11 @@ std::string pad(std::string_view s, int64_t width, std::string_view fill, int mo
   return out;
 }
 
-RS sort_vals(std::vector<Val>& items, bool reverse, std::vector<Val>* keys) {
+RS sort_vals(Vals& items, bool reverse, Vals* keys) {
   if (items.size() < 2) return {};  // Python compares nothing
   std::vector<size_t> idx(items.size());
   std::iota(idx.begin(), idx.end(), 0);
-  const std::vector<Val>& k = keys ? *keys : items;
+  const Vals& k = keys ? *keys : items;
   bool all_str = true;
   for (const Val& v : k) {
     if (!v.is_str()) {
@@ -213,7 +213,7 @@ RS sort_vals(std::vector<Val>& items, bool reverse, std::vector<Val>* keys) {
     }
   }
   auto permute = [&] {
-    std::vector<Val> out;
+    Vals out;
     out.reserve(items.size());
     for (size_t i : idx) out.push_back(std::move(items[i]));
     items = std::move(out);

@@ -22,7 +22,7 @@ std::string pad(std::string_view s, int64_t width, std::string_view fill, int mo
 // Stable sort with Python's `<` (TypeError for unorderable items). When
 // `keys` is given, items are ordered by keys[i] (same length); `keys` itself
 // is left in its original order.
-RS sort_vals(std::vector<Val>& items, bool reverse, std::vector<Val>* keys);
+RS sort_vals(Vals& items, bool reverse, Vals* keys);
 // markupsafe.escape: & < > " ' → &amp; &lt; &gt; &#34; &#39;
 std::string html_escape(std::string_view s);
 

@@ -27,13 +27,13 @@ Val Val::markup(std::string s) {
   return adopt(Tag::kStr, o);
 }
 
-Val Val::list(std::vector<Val> items) {
+Val Val::list(Vals items) {
   auto* o = new ListObj();
   o->items = std::move(items);
   return adopt(Tag::kList, o);
 }
 
-Val Val::tuple(std::vector<Val> items) {
+Val Val::tuple(Vals items) {
   auto* o = new ListObj();
   o->items = std::move(items);
   return adopt(Tag::kTuple, o);
@@ -131,11 +131,11 @@ namespace {
 // Size classes of 16 bytes up to 256; larger objects use ::operator new.
 constexpr size_t kPoolGranule = 16;
 constexpr size_t kPoolClasses = 16;
-// Idle memory kept per class and thread. A render frees all its objects at
-// its end; the next render reuses them, so the bound must cover a typical
-// render's peak (a formula tree peaks at ~10k objects of a class), not just a
-// few: with 1024 per class most objects went back to malloc after each render.
-constexpr size_t kPoolMaxBytes = size_t{1} << 20;
+// Idle memory kept per thread. A render frees all its objects at its end and
+// the next render reuses them, so the bound must cover a typical render's
+// peak (a formula tree peaks at ~10k objects of a class), not just a few:
+// with 1024 per class most objects went back to malloc after each render.
+constexpr size_t kPoolMaxBytes = size_t{4} << 20;
 
 struct FreeNode {
   FreeNode* next;
@@ -143,7 +143,7 @@ struct FreeNode {
 
 struct Pool {
   FreeNode* head[kPoolClasses] = {};
-  size_t count[kPoolClasses] = {};
+  size_t bytes = 0;   // idle bytes in all classes
   bool alive = true;  // objects freed during thread/static teardown bypass the pool
   ~Pool() {
     alive = false;
@@ -161,34 +161,38 @@ thread_local Pool g_pool;
 
 }  // namespace
 
-void* Heap::operator new(size_t size) {
+void* pool_alloc(size_t size) {
   size_t c = (size + kPoolGranule - 1) / kPoolGranule;
   if (c == 0 || c > kPoolClasses) return ::operator new(size);
   Pool& pool = g_pool;
   if (FreeNode* n = pool.head[c - 1]) {
     pool.head[c - 1] = n->next;
-    --pool.count[c - 1];
+    pool.bytes -= c * kPoolGranule;
     return n;
   }
   return ::operator new(c* kPoolGranule);
 }
 
-void Heap::operator delete(void* p, size_t size) {
+void pool_free(void* p, size_t size) {
   size_t c = (size + kPoolGranule - 1) / kPoolGranule;
   if (c == 0 || c > kPoolClasses) {
     ::operator delete(p);
     return;
   }
   Pool& pool = g_pool;
-  if (!pool.alive || pool.count[c - 1] * c * kPoolGranule >= kPoolMaxBytes) {
+  if (!pool.alive || pool.bytes >= kPoolMaxBytes) {
     ::operator delete(p);
     return;
   }
   auto* n = static_cast<FreeNode*>(p);
   n->next = pool.head[c - 1];
   pool.head[c - 1] = n;
-  ++pool.count[c - 1];
+  pool.bytes += c * kPoolGranule;
 }
+
+void* Heap::operator new(size_t size) { return pool_alloc(size); }
+
+void Heap::operator delete(void* p, size_t size) { pool_free(p, size); }
 
 void Heap::destroy(Heap* h) {
   if (g_destroy_depth >= kMaxDestroyDepth) {

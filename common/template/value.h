@@ -71,6 +71,33 @@ inline Unexpected runtime_error(std::string message) {
 
 // ---------------------------------------------------------------- heap
 
+// Per-thread free lists of small blocks (16-byte classes up to 256 bytes;
+// larger sizes go to ::operator new). A block may be freed on another thread
+// than the one that allocated it (it then joins that thread's lists). Idle
+// memory is bounded per thread.
+void* pool_alloc(size_t size);
+void pool_free(void* p, size_t size);
+
+// std::allocator over the pool, for the engine's containers: renders build
+// and drop many small vectors (items of lists, tuples and dicts).
+template <typename T>
+struct PoolAllocator {
+  using value_type = T;
+  PoolAllocator() = default;
+  template <typename U>
+  PoolAllocator(const PoolAllocator<U>&) {}  // NOLINT(google-explicit-constructor)
+  T* allocate(size_t n) { return static_cast<T*>(pool_alloc(n * sizeof(T))); }
+  void deallocate(T* p, size_t n) { pool_free(p, n * sizeof(T)); }
+  template <typename U>
+  bool operator==(const PoolAllocator<U>&) const {
+    return true;
+  }
+};
+
+class Val;
+using Vals = std::vector<Val, PoolAllocator<Val>>;
+using DictItems = std::vector<std::pair<Val, Val>, PoolAllocator<std::pair<Val, Val>>>;
+
 struct Heap {
   uint32_t refs = 1;
   bool immortal = false;
@@ -187,8 +214,8 @@ class Val {
   static Val str(std::string_view s) { return str(std::string(s)); }
   static Val str(const char* s) { return str(std::string(s)); }
   static Val markup(std::string s);  // str flagged as Markup (|e, |safe)
-  static Val list(std::vector<Val> items = {});
-  static Val tuple(std::vector<Val> items = {});
+  static Val list(Vals items = {});
+  static Val tuple(Vals items = {});
   static Val dict();
   // Undefined with Jinja's message ("'x' is undefined"); lenient ones behave
   // like jinja2.Undefined (print as ""), strict ones fail on any use.
@@ -290,7 +317,7 @@ struct ListObj final : Tracked {
   }
   void materialize();
   const Value* lazy = nullptr;  // source not yet converted (owned elsewhere)
-  std::vector<Val> items;
+  Vals items;
   // How a list produced by dict.keys()/values()/items() prints.
   // kGroup: a tuple printed as groupby's _GroupTuple(grouper=..., list=...).
   // kRange: range(start, stop, step) (materialised; prints as Python's range).
@@ -315,9 +342,9 @@ struct DictObj final : Tracked {
   }
   void materialize();
   const Value* lazy = nullptr;  // source not yet converted (owned elsewhere)
-  std::vector<std::pair<Val, Val>> items;
-  std::vector<size_t> hashes;  // parallel to items
-  std::vector<int32_t> table;  // open addressing into items; empty while small
+  DictItems items;
+  std::vector<size_t, PoolAllocator<size_t>> hashes;   // parallel to items
+  std::vector<int32_t, PoolAllocator<int32_t>> table;  // open addressing; empty while small
 
   size_t size() const { return items.size(); }
   // Keys must be hashable (see hash_val); lookups with str keys are fast.
