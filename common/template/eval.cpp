@@ -290,7 +290,7 @@ RV Interp::eval_filter(const FilterExpr& e, Ctx& c, Val* block_value) {
   return r;
 }
 
-RV Interp::eval_call(const CallExpr& e, Ctx& c) {
+RV Interp::eval_call(const CallExpr& e, Ctx& c, DirectOut* direct) {
   // obj.method(...) on builtin types: call without materialising a bound method.
   if (e.fn->kind == EK::kGetattr) {
     const auto& g = static_cast<const GetattrExpr&>(*e.fn);
@@ -322,15 +322,15 @@ RV Interp::eval_call(const CallExpr& e, Ctx& c) {
     JASSIGN(Val fn, getattr(*this, obj, g.attr, &g.attr_val));
     CallArgs args;
     JTRY(eval_args(e.a, c, args));
-    return call(fn, args, &c);
+    return call(fn, args, &c, direct);
   }
   JASSIGN(Val fn, eval(*e.fn, c));
   CallArgs args;
   JTRY(eval_args(e.a, c, args));
-  return call(fn, args, &c);
+  return call(fn, args, &c, direct);
 }
 
-RV Interp::call(const Val& fn, CallArgs& args, Ctx* c) {
+RV Interp::call(const Val& fn, CallArgs& args, Ctx* c, DirectOut* direct) {
   if (fn.is_undefined()) {
     return fault(fn.undef_obj()->security ? FaultKind::kSyntax : FaultKind::kUndefined,
                  fn.undef_obj()->message());
@@ -356,7 +356,7 @@ RV Interp::call(const Val& fn, CallArgs& args, Ctx* c) {
         args.kw.emplace_back(Val::str("caller"), caller);
         caller = Val();
       }
-      return call_macro(*m, args, caller);
+      return call_macro(*m, args, caller, direct);
     }
     case Object::Kind::kSaltFunc:
       return call_salt(static_cast<SaltObj*>(o)->path, args);

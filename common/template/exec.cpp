@@ -99,7 +99,7 @@ Val Interp::make_macro(const MacroDef& def, Ctx& c) {
   return Val::object(m);
 }
 
-RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller) {
+RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller, DirectOut* direct) {
   const MacroDef& d = *m.def;
   if (depth >= options.max_call_depth) return type_error("maximum recursion depth exceeded");
   DepthGuard dg(depth);
@@ -147,12 +147,11 @@ RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller) {
                       " argument(s)");
   }
   std::string out;
-  out.reserve(128);
   Ctx mc;
   mc.tmpl = m.tmpl;
   mc.inst = m.inst;
   mc.frame = f;
-  mc.out = &out;
+  mc.out = direct ? direct->out : &out;
   const size_t first_default = nparams - d.defaults.size();
   const bool fresh = f->vars.empty();  // else special names may collide with params
   for (size_t i = 0; i < nparams; ++i) {
@@ -170,6 +169,10 @@ RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller) {
     }
   }
   JTRY(exec_body(d.body, mc));
+  if (direct) {
+    direct->used = true;
+    return Val();
+  }
   return Val::str(std::move(out));
 }
 
@@ -260,7 +263,19 @@ R<Flow> Interp::exec(const Stmt& s, Ctx& c) {
             continue;
           }
         }
-        JASSIGN(Val v, eval(*item, c));
+        Val v;
+        if (item->kind == EK::kCall && !c.autoescape) {
+          DirectOut direct{c.out};
+          RV r = eval_call(static_cast<const CallExpr&>(*item), c, &direct);
+          if (!r) {
+            locate(*r.error(), item->line, c.tmpl);
+            return Unexpected(std::move(r.error()));
+          }
+          if (direct.used) continue;
+          v = std::move(*r);
+        } else {
+          JSET(v, eval(*item, c));
+        }
         if (c.autoescape && !(v.is_str() && v.str_obj()->markup)) {
           std::string text;
           if (auto r = append_output(text, v); !r) {

@@ -75,7 +75,7 @@ class Frame final : public Object {
   }
 
   Val parent;
-  boost::container::small_vector<std::pair<Sym, Val>, 4> vars;
+  boost::container::small_vector<std::pair<Sym, Val>, 6> vars;
   // The top-level context snapshot: lookups stop here instead of falling
   // through to the live globals (Salt's context is a snapshot at render start).
   bool terminal = false;
@@ -105,6 +105,14 @@ struct Ctx {
 };
 
 enum class Flow : uint8_t { kNormal, kBreak, kContinue };
+
+// `{{ macro(...) }}`: the macro writes its output straight into `out`
+// (the statement's buffer) instead of returning it as a new string; `used`
+// tells whether the callee was a macro and did so.
+struct DirectOut {
+  std::string* out = nullptr;
+  bool used = false;
+};
 
 // ------------------------------------------------------------ objects
 
@@ -277,8 +285,10 @@ class Interp {
     }
     return eval_node(e, c);
   }
-  RV call(const Val& fn, CallArgs& args, Ctx* c = nullptr);
-  RV call_macro(const MacroObj& m, CallArgs& args, const Val& caller);
+  RV call(const Val& fn, CallArgs& args, Ctx* c = nullptr, DirectOut* direct = nullptr);
+  RV call_macro(const MacroObj& m, CallArgs& args, const Val& caller, DirectOut* direct = nullptr);
+  // Evaluates a call; see DirectOut.
+  RV eval_call(const CallExpr& e, Ctx& c, DirectOut* direct = nullptr);
   RV call_salt(const std::string& fun, CallArgs& args);
   RV lookup(Sym s, const std::string& name, Ctx& c);
 
@@ -320,7 +330,6 @@ class Interp {
  private:
   RV eval_node(const Expr& e, Ctx& c);  // locates faults in e
   RV eval_expr(const Expr& e, Ctx& c);
-  RV eval_call(const CallExpr& e, Ctx& c);
   RS eval_args(const ArgList& a, Ctx& c, CallArgs& out);
   RV eval_filter(const FilterExpr& e, Ctx& c, Val* block_value);
   RV eval_compare(const CompareExpr& e, Ctx& c);

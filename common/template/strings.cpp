@@ -202,7 +202,7 @@ std::string pad(std::string_view s, int64_t width, std::string_view fill, int mo
 
 RS sort_vals(Vals& items, bool reverse, Vals* keys) {
   if (items.size() < 2) return {};  // Python compares nothing
-  std::vector<size_t> idx(items.size());
+  std::vector<size_t, PoolAllocator<size_t>> idx(items.size());
   std::iota(idx.begin(), idx.end(), 0);
   const Vals& k = keys ? *keys : items;
   bool all_str = true;
@@ -218,11 +218,15 @@ RS sort_vals(Vals& items, bool reverse, Vals* keys) {
     for (size_t i : idx) out.push_back(std::move(items[i]));
     items = std::move(out);
   };
-  if (all_str) {  // the common case: no type checks, no Expected per comparison
+  if (all_str) {
+    // The common case: no type checks, no Expected per comparison, and
+    // std::sort with the index as tie-break (stable without a buffer).
     auto less = [&](size_t a, size_t b) {
-      return reverse ? k[b].as_str() < k[a].as_str() : k[a].as_str() < k[b].as_str();
+      int cmp = k[a].as_str().compare(k[b].as_str());
+      if (cmp != 0) return reverse ? cmp > 0 : cmp < 0;
+      return a < b;
     };
-    std::stable_sort(idx.begin(), idx.end(), less);
+    std::sort(idx.begin(), idx.end(), less);
     permute();
     return {};
   }
