@@ -6,18 +6,16 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <future>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "common/codec/msgpack.h"
 #include "common/log/log.h"
 #include "master/jobcache/filter.h"
+#include "master/jobcache/return_index.h"
 #include "master/jobcache/sqlite_util.h"
 
 namespace brine::jobcache {
@@ -60,13 +58,6 @@ struct Op {
   std::string minions;
   int64_t saved_at = 0;
   std::shared_ptr<std::promise<Result<uint64_t>>> done;  // kClean
-};
-
-// Minion ids already returned for recent jobs: answers duplicates without a
-// database read on the hot path.
-struct RecentJob {
-  std::unordered_set<std::string> ids;
-  int64_t saved_at = 0;
 };
 
 class SqliteJobCache final : public JobCache {
@@ -116,10 +107,7 @@ class SqliteJobCache final : public JobCache {
     op.saved_at = o_.now() / 1000000;
     {
       std::lock_guard lock(idx_mu_);
-      if (!recent_.contains(op.jid)) {
-        recent_[op.jid].saved_at = op.saved_at;
-        recent_order_.push_back(op.jid);
-      }
+      index_.add_job(op.jid, op.saved_at);
     }
     enqueue(std::move(op));
     stat_loads_++;
@@ -204,15 +192,7 @@ class SqliteJobCache final : public JobCache {
     auto fut = op.done->get_future();
     {
       std::lock_guard lock(idx_mu_);
-      while (!recent_order_.empty()) {
-        auto it = recent_.find(recent_order_.front());
-        if (it != recent_.end() && it->second.saved_at >= cutoff) break;
-        if (it != recent_.end()) {
-          recent_ids_ -= it->second.ids.size();
-          recent_.erase(it);
-        }
-        recent_order_.pop_front();
-      }
+      index_.forget_before(cutoff);
     }
     enqueue(std::move(op));
     return fut.get();
@@ -261,8 +241,8 @@ class SqliteJobCache final : public JobCache {
   Status claim(const std::string& jid, const std::string& id) {
     {
       std::lock_guard lock(idx_mu_);
-      auto it = recent_.find(jid);
-      if (it != recent_.end()) return insert_id(it->second, jid, id);
+      auto c = index_.claim(jid, id);
+      if (c != ReturnIndex::Claim::kUnknownJob) return claimed(c, jid, id);
     }
     // Not a recent job: ask the database (committed data; the job's load, if
     // saved by this process, was queued before its returns).
@@ -294,40 +274,15 @@ class SqliteJobCache final : public JobCache {
                         "job cache: return for unknown job '" + jid + "' from '" + id + "'");
     }
     std::lock_guard lock(idx_mu_);
-    auto [it, fresh] = recent_.try_emplace(jid);
-    if (fresh) {
-      it->second.saved_at = o_.now() / 1000000;
-      recent_order_.push_back(jid);
-      for (auto& r : returned) {
-        if (it->second.ids.insert(r).second) recent_ids_++;
-      }
-    }
-    return insert_id(it->second, jid, id);
+    index_.add_job(jid, o_.now() / 1000000, returned);
+    return claimed(index_.claim(jid, id), jid, id);
   }
 
-  // Called with idx_mu_ held.
-  Status insert_id(RecentJob& job, const std::string& jid, const std::string& id) {
-    if (!job.ids.insert(id).second) {
-      stat_dup_++;
-      return make_error(Errc::kAlreadyExists,
-                        "job cache: '" + id + "' already returned for '" + jid + "'");
-    }
-    recent_ids_++;
-    // Keep the index bounded: forget the oldest jobs first. Their duplicates
-    // are then found in the database instead.
-    while (recent_ids_ > o_.recent_ids && recent_order_.size() > 1) {
-      std::string oldest = std::move(recent_order_.front());
-      recent_order_.pop_front();
-      if (oldest == jid) {  // never drop the job being written to
-        recent_order_.push_back(std::move(oldest));
-        continue;
-      }
-      if (auto old = recent_.find(oldest); old != recent_.end()) {
-        recent_ids_ -= old->second.ids.size();
-        recent_.erase(old);
-      }
-    }
-    return ok();
+  Status claimed(ReturnIndex::Claim c, const std::string& jid, const std::string& id) {
+    if (c != ReturnIndex::Claim::kDuplicate) return ok();
+    stat_dup_++;
+    return make_error(Errc::kAlreadyExists,
+                      "job cache: '" + id + "' already returned for '" + jid + "'");
   }
 
   void enqueue(Op op) {
@@ -500,10 +455,10 @@ class SqliteJobCache final : public JobCache {
   bool stop_ = false, stopped_ = false, flush_wanted_ = false;
   std::thread writer_;
 
+  // Minion ids already returned for recent jobs (bounded; older jobs are
+  // looked up in the database).
   std::mutex idx_mu_;
-  std::unordered_map<std::string, RecentJob> recent_;
-  std::deque<std::string> recent_order_;
-  size_t recent_ids_ = 0;
+  ReturnIndex index_{{o_.recent_ids, o_.recent_bytes}};
 
   std::atomic<uint64_t> stat_loads_{0}, stat_returns_{0}, stat_dup_{0}, stat_unknown_{0},
       stat_batches_{0}, stat_write_errors_{0}, stat_cleaned_{0};

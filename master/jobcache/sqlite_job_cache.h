@@ -33,8 +33,9 @@ struct SqliteOptions {
   size_t batch_rows = 4096;   // commit once this many rows are queued
   std::chrono::microseconds batch_interval{2000};  // or after this long
   size_t max_queue = 100000;                       // back-pressure threshold (rows)
-  size_t recent_ids = 500000;  // duplicate index size (minion ids over recent jobs)
-  Clock now = system_now_us;   // for saved_at (tests move time)
+  size_t recent_ids = 500000;       // duplicate index size (minion ids over recent jobs)
+  size_t recent_bytes = 16u << 20;  // ... and its memory (see return_index.h)
+  Clock now = system_now_us;        // for saved_at (tests move time)
 };
 
 // Opens (creating if needed) the database, file mode 0600. Errors (kIo) name
