@@ -237,6 +237,9 @@ struct OutputStmt : Stmt {
   explicit OutputStmt(int l) : Stmt(SK::kOutput, l) {}
   // Template data is a ConstExpr holding a str, printed verbatim.
   std::vector<ExprPtr> items;
+  // Set by the parser when every item is template data: `text` is all of it.
+  bool text_only = false;
+  std::string text;
 };
 
 struct IfStmt : Stmt {

@@ -25,12 +25,9 @@ struct DepthGuard {
 
 }  // namespace
 
-RS Interp::check_output(size_t size) const {
-  if (size > options.max_output_bytes) {
-    return runtime_error("template output exceeds " + std::to_string(options.max_output_bytes) +
-                         " bytes");
-  }
-  return {};
+Unexpected Interp::output_too_large() const {
+  return runtime_error("template output exceeds " + std::to_string(options.max_output_bytes) +
+                       " bytes");
 }
 
 RS Interp::write(Ctx& c, std::string_view text) {
@@ -41,6 +38,18 @@ RS Interp::write(Ctx& c, std::string_view text) {
 
 R<Flow> Interp::exec_body(const Body& body, Ctx& c) {
   for (const auto& s : body) {
+    if (s->kind == SK::kOutput) {  // template text between tags: no dispatch
+      const auto& os = static_cast<const OutputStmt&>(*s);
+      if (os.text_only) {
+        if (c.suppress) continue;
+        c.out->append(os.text);
+        if (auto r = check_output(c.out->size()); !r) {
+          locate(*r.error(), s->line, c.tmpl);
+          return Unexpected(std::move(r.error()));
+        }
+        continue;
+      }
+    }
     R<Flow> r = exec(*s, c);
     if (!r) {
       locate(*r.error(), s->line, c.tmpl);

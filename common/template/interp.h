@@ -300,7 +300,12 @@ class Interp {
   RV render_loop_recursive(LoopObj& loop, const Val& iterable);
   RV block_render(Instance* inst, const std::string& name, size_t index, Ctx* c);
   RS write(Ctx& c, std::string_view text);
-  RS check_output(size_t size) const;
+  RS check_output(size_t size) const {
+    if (size > options.max_output_bytes) [[unlikely]]
+      return output_too_large();
+    return {};
+  }
+  Unexpected output_too_large() const;
 
   Environment::Impl& env;
   const Options& options;

@@ -97,7 +97,17 @@ class Parser {
     Body body;
     std::unique_ptr<OutputStmt> data;
     auto flush = [&] {
-      if (data) body.push_back(std::move(data));
+      if (!data) return;
+      data->text_only = true;
+      for (const auto& item : data->items) {
+        if (item->kind != EK::kConst || !static_cast<const ConstExpr&>(*item).data) {
+          data->text_only = false;
+          data->text.clear();
+          break;
+        }
+        data->text += static_cast<const ConstExpr&>(*item).value.as_str();
+      }
+      body.push_back(std::move(data));
     };
     if (end) end_stack_.push_back(*end);
     while (!is(Tok::kEof)) {

@@ -66,8 +66,6 @@ UndefObj* absent_obj() {
 Val Val::absent() { return adopt(Tag::kUndefined, absent_obj()); }
 bool Val::is_absent() const { return tag_ == Tag::kUndefined && u_.p == absent_obj(); }
 
-const std::string& Val::as_str() const { return str_obj()->s; }
-
 void Val::make_immortal() {
   if (!is_heap()) return;
   u_.p->immortal = true;
@@ -141,23 +139,34 @@ struct FreeNode {
   FreeNode* next;
 };
 
+// Trivially destructible, so that accesses need no thread_local wrapper call;
+// PoolReleaser (touched only when the pool grows) frees it at thread exit.
 struct Pool {
-  FreeNode* head[kPoolClasses] = {};
-  size_t bytes = 0;   // idle bytes in all classes
-  bool alive = true;  // objects freed during thread/static teardown bypass the pool
-  ~Pool() {
-    alive = false;
+  FreeNode* head[kPoolClasses];
+  size_t bytes;  // idle bytes in all classes
+  bool dead;     // after thread teardown: blocks bypass the pool
+};
+
+constinit thread_local Pool g_pool{};
+
+struct PoolReleaser {
+  PoolReleaser() = default;
+  ~PoolReleaser() {
+    Pool& pool = g_pool;
+    pool.dead = true;
     for (size_t c = 0; c < kPoolClasses; ++c) {
-      while (head[c]) {
-        FreeNode* n = head[c];
-        head[c] = n->next;
+      while (pool.head[c]) {
+        FreeNode* n = pool.head[c];
+        pool.head[c] = n->next;
         ::operator delete(n);
       }
     }
+    pool.bytes = 0;
   }
+  void touch() {}
 };
 
-thread_local Pool g_pool;
+thread_local PoolReleaser g_pool_releaser;
 
 }  // namespace
 
@@ -170,6 +179,7 @@ void* pool_alloc(size_t size) {
     pool.bytes -= c * kPoolGranule;
     return n;
   }
+  if (!pool.dead) g_pool_releaser.touch();  // registers the thread-exit release
   return ::operator new(c* kPoolGranule);
 }
 
@@ -180,7 +190,7 @@ void pool_free(void* p, size_t size) {
     return;
   }
   Pool& pool = g_pool;
-  if (!pool.alive || pool.bytes >= kPoolMaxBytes) {
+  if (pool.dead || pool.bytes >= kPoolMaxBytes) {
     ::operator delete(p);
     return;
   }

@@ -364,6 +364,8 @@ struct DictObj final : Tracked {
   int32_t lookup_index(const Val& key, size_t hash) const;
 };
 
+inline const std::string& Val::as_str() const { return str_obj()->s; }
+
 inline ListObj* Val::list_obj() const {
   auto* l = reinterpret_cast<ListObj*>(u_.p);
   if (l->lazy) l->materialize();
