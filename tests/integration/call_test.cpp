@@ -5,6 +5,7 @@
 // master records it as a job of its own.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -33,8 +34,9 @@ class RemoteCall : public ::testing::Test {
     ASSERT_TRUE(c_->wait_for_key("minions_pre", "web1"));
     ASSERT_EQ(c_->key({"-a", "web1", "-y"}).exit_code, 0);
     ASSERT_TRUE(c_->wait_for_log(*c_->minion("web1"), "authenticated with the master"));
-    // Two keys the master knows but does not accept: one pending, one rejected.
-    for (const char* id : {"stranger", "outcast"}) {
+    // Keys the master knows but does not accept: pending, rejected, and one
+    // to delete later (a key change rotates the session key).
+    for (const char* id : {"stranger", "outcast", "spare"}) {
       c_->start_minion(id);
       ASSERT_TRUE(c_->wait_for_key("minions_pre", id)) << id;
       c_->minion(id)->stop();
@@ -185,7 +187,9 @@ TEST_F(RemoteCall, PendingKeyFailsClearlyAndRunsNothing) {
   EXPECT_FALSE(fs::exists(marker));
   EXPECT_TRUE(jobs_of("cmd.run", "stranger").empty());
   auto keys = c_->keys();
-  EXPECT_EQ(keys["minions_pre"], std::vector<std::string>{"stranger"});
+  auto& pending = keys["minions_pre"];
+  EXPECT_NE(std::find(pending.begin(), pending.end(), "stranger"), pending.end());
+  EXPECT_EQ(keys["minions"], std::vector<std::string>{"web1"});
 }
 
 TEST_F(RemoteCall, RejectedKeyFailsWithSaltsExitCode) {
@@ -248,6 +252,26 @@ TEST_F(RemoteCall, UnreachableMasterFailsWithinTheAuthBudget) {
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find(kNotAccepted), std::string::npos) << r.err;
   EXPECT_LT(took, seconds(15));
+}
+
+TEST_F(RemoteCall, ACallWhoseChannelWasDroppedAuthenticatesAgainToReturn) {
+  size_t caller_auths = master_log_count("authenticated a caller for minion 'web1'");
+  size_t rotations = master_log_count("rotated the session key");
+  CmdResult r;
+  std::thread call([&] { r = c_->call("web1", {"test.sleep", "3"}); });
+  bool started = wait_until(
+      [&] { return master_log_count("authenticated a caller for minion 'web1'") > caller_auths; });
+  // Deleting a key rotates the session key, which drops every caller's channel.
+  if (started) {
+    EXPECT_EQ(c_->key({"-d", "spare", "-y"}).exit_code, 0);
+  }
+  call.join();
+  ASSERT_TRUE(started);
+  EXPECT_GT(master_log_count("rotated the session key"), rotations);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "local:\n    True\n");
+  EXPECT_EQ(master_log_count("authenticated a caller for minion 'web1'"), caller_auths + 2);
+  EXPECT_TRUE(wait_until([&] { return !jobs_of("test.sleep", "web1").empty(); }));
 }
 
 TEST_F(RemoteCall, LocalStillNeedsNoMaster) {
