@@ -82,6 +82,24 @@ RS bind_args(CallArgs& args, std::string_view fname, std::initializer_list<std::
 
 Val new_frame(Val parent) { return Val::object(new Frame(std::move(parent))); }
 
+const Val* Interp::lookup_ref(Sym s, Ctx& c) {
+  for (Frame* f = c.frame; f; f = f->parent_frame()) {
+    if (Val* v = f->find(s)) return v;
+    if (f->terminal) return nullptr;
+  }
+  if (auto it = globals.find(s); it != globals.end()) return &it->second;
+  return nullptr;
+}
+
+R<const Val*> Interp::eval_ref(const Expr& e, Ctx& c, Val& tmp) {
+  if (e.kind == EK::kConst) return &static_cast<const ConstExpr&>(e).value;
+  if (e.kind == EK::kName) {
+    if (const Val* v = lookup_ref(static_cast<const NameExpr&>(e).sym, c)) return v;
+  }
+  JSET(tmp, eval(e, c));
+  return &tmp;
+}
+
 RV Interp::lookup(Sym s, const std::string& name, Ctx& c) {
   for (Frame* f = c.frame; f; f = f->parent_frame()) {
     if (Val* v = f->find(s)) return *v;
@@ -116,7 +134,9 @@ RV Interp::eval_expr(const Expr& e, Ctx& c) {
       }
       case EK::kGetattr: {
         const auto& g = static_cast<const GetattrExpr&>(e);
-        JASSIGN(Val obj, eval(*g.obj, c));
+        Val tmp;
+        JASSIGN(const Val* objp, eval_ref(*g.obj, c, tmp));
+        const Val& obj = *objp;
         // A dict attribute that is no dict method is an item lookup (the
         // common `pillar.x.y`): skip the method table, reuse the name's hash.
         if (obj.is_dict() && !g.dict_method && !g.dunder) {

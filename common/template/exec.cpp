@@ -36,19 +36,70 @@ RS Interp::write(Ctx& c, std::string_view text) {
   return check_output(c.out->size());
 }
 
+RS Interp::exec_output(const OutputStmt& s, Ctx& c) {
+  if (c.suppress) return {};
+  for (const auto& item : s.items) {
+    if (item->kind == EK::kConst && static_cast<const ConstExpr&>(*item).data) {
+      c.out->append(static_cast<const ConstExpr&>(*item).value.as_str());
+      continue;
+    }
+    Val v;
+    const Val* vp = &v;
+    if (item->kind == EK::kCall && !c.autoescape) {
+      DirectOut direct{c.out};
+      RV r = eval_call(static_cast<const CallExpr&>(*item), c, &direct);
+      if (!r) {
+        locate(*r.error(), item->line, c.tmpl);
+        return Unexpected(std::move(r.error()));
+      }
+      if (direct.used) continue;
+      v = std::move(*r);
+    } else if (item->kind == EK::kName) {  // `{{ name }}`: print the variable in place
+      const auto& n = static_cast<const NameExpr&>(*item);
+      vp = lookup_ref(n.sym, c);
+      if (!vp) {
+        JSET(v, lookup(n.sym, n.name, c));
+        vp = &v;
+      }
+    } else {
+      JSET(v, eval(*item, c));
+    }
+    if (c.autoescape && !(vp->is_str() && vp->str_obj()->markup)) {
+      std::string text;
+      if (auto r = append_output(text, *vp); !r) {
+        locate(*r.error(), item->line, c.tmpl);
+        return Unexpected(std::move(r.error()));
+      }
+      c.out->append(strings::html_escape(text));
+      continue;
+    }
+    if (vp->is_str()) {
+      c.out->append(vp->as_str());
+    } else if (auto r = append_output(*c.out, *vp); !r) {
+      locate(*r.error(), item->line, c.tmpl);
+      return Unexpected(std::move(r.error()));
+    }
+  }
+  return check_output(c.out->size());
+}
+
 R<Flow> Interp::exec_body(const Body& body, Ctx& c) {
   for (const auto& s : body) {
-    if (s->kind == SK::kOutput) {  // template text between tags: no dispatch
+    if (s->kind == SK::kOutput) {  // the most common statement: no dispatch
       const auto& os = static_cast<const OutputStmt&>(*s);
+      RS r;
       if (os.text_only) {
         if (c.suppress) continue;
         c.out->append(os.text);
-        if (auto r = check_output(c.out->size()); !r) {
-          locate(*r.error(), s->line, c.tmpl);
-          return Unexpected(std::move(r.error()));
-        }
-        continue;
+        r = check_output(c.out->size());
+      } else {
+        r = exec_output(os, c);
       }
+      if (!r) {
+        locate(*r.error(), s->line, c.tmpl);
+        return Unexpected(std::move(r.error()));
+      }
+      continue;
     }
     R<Flow> r = exec(*s, c);
     if (!r) {
@@ -219,19 +270,31 @@ R<Flow> Interp::exec_for(const ForStmt& s, Ctx& c, const Val& iterable, int dept
   // Jinja clears its "no iteration" flag at the end of each completed body,
   // so `else` also runs when the first iteration breaks or every one continues.
   bool completed = false;
+  const bool plain_target = s.target.kind == Target::Kind::kName && s.target.sym != Symbols::kLoop;
   for (size_t i = 0; i < n; ++i) {
     loop->index0 = i;
-    // Reuse the iteration frame unless a closure (macro) captured it.
+    // Reuse the iteration frame unless a closure (macro) captured it; keep
+    // its `loop` entry unless the body replaced it.
+    Frame* f;
     if (fv.is_object() && fv.heap()->refs == 1) {
-      as_frame(fv)->vars.clear();
+      f = as_frame(fv);
+      if (!f->vars.empty() && f->vars[0].first == Symbols::kLoop && f->vars[0].second.same(lv)) {
+        f->vars.erase(f->vars.begin() + 1, f->vars.end());
+      } else {
+        f->vars.clear();
+        f->vars.emplace_back(Symbols::kLoop, lv);
+      }
     } else {
       fv = new_frame(frame_ref(c.frame));
+      f = as_frame(fv);
+      f->vars.emplace_back(Symbols::kLoop, lv);
     }
-    Frame* f = as_frame(fv);
-    f->vars.emplace_back(Symbols::kLoop, lv);
     ic.frame = f;
-    Val item = loop->items[i];
-    JTRY(assign(s.target, std::move(item), ic));
+    if (plain_target) {
+      f->vars.emplace_back(s.target.sym, loop->items[i]);  // the frame holds only `loop`
+    } else {
+      JTRY(assign(s.target, loop->items[i], ic));
+    }
     JASSIGN(Flow fl, exec_body(s.body, ic));
     if (fl == Flow::kBreak) break;
     if (fl == Flow::kNormal) completed = true;
@@ -262,46 +325,9 @@ RV Interp::render_loop_recursive(LoopObj& loop, const Val& iterable) {
 
 R<Flow> Interp::exec(const Stmt& s, Ctx& c) {
   switch (s.kind) {
-    case SK::kOutput: {
-      if (c.suppress) return Flow::kNormal;
-      for (const auto& item : static_cast<const OutputStmt&>(s).items) {
-        if (item->kind == EK::kConst && static_cast<const ConstExpr&>(*item).data) {
-          const Val& v = static_cast<const ConstExpr&>(*item).value;
-          {
-            c.out->append(v.as_str());
-            continue;
-          }
-        }
-        Val v;
-        if (item->kind == EK::kCall && !c.autoescape) {
-          DirectOut direct{c.out};
-          RV r = eval_call(static_cast<const CallExpr&>(*item), c, &direct);
-          if (!r) {
-            locate(*r.error(), item->line, c.tmpl);
-            return Unexpected(std::move(r.error()));
-          }
-          if (direct.used) continue;
-          v = std::move(*r);
-        } else {
-          JSET(v, eval(*item, c));
-        }
-        if (c.autoescape && !(v.is_str() && v.str_obj()->markup)) {
-          std::string text;
-          if (auto r = append_output(text, v); !r) {
-            locate(*r.error(), item->line, c.tmpl);
-            return Unexpected(std::move(r.error()));
-          }
-          c.out->append(strings::html_escape(text));
-          continue;
-        }
-        if (auto r = append_output(*c.out, v); !r) {
-          locate(*r.error(), item->line, c.tmpl);
-          return Unexpected(std::move(r.error()));
-        }
-      }
-      JTRY(check_output(c.out->size()));
+    case SK::kOutput:
+      JTRY(exec_output(static_cast<const OutputStmt&>(s), c));
       return Flow::kNormal;
-    }
     case SK::kIf: {
       const auto& is = static_cast<const IfStmt&>(s);
       for (const auto& [test, body] : is.branches) {

@@ -340,6 +340,14 @@ class Interp {
   RV eval_compare(const CompareExpr& e, Ctx& c);
   RS assign(const Target& t, Val v, Ctx& c);
   R<Flow> exec_for(const ForStmt& s, Ctx& c, const Val& iterable, int depth0, std::string* out);
+  RS exec_output(const OutputStmt& s, Ctx& c);
+  // Evaluates e without copying a name's or constant's value: the result
+  // points into the frame or AST (valid until the next statement runs, as
+  // expressions never assign variables) or at `tmp`, which holds the result
+  // of any other expression.
+  R<const Val*> eval_ref(const Expr& e, Ctx& c, Val& tmp);
+  // The variable's current value, or nullptr when it is undefined.
+  const Val* lookup_ref(Sym s, Ctx& c);
   RS exec_include(const IncludeStmt& s, Ctx& c);
   RS exec_extends(const ExtendsStmt& s, Ctx& c);
   Val make_macro(const MacroDef& def, Ctx& c);
