@@ -44,11 +44,29 @@ RV f_capitalize(Interp&, Val& v, A& a) {
 RV f_title(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "do_title", {}, 0, p));
-  JASSIGN(std::string s, s_of(v));
   // "".join(item[0].upper() + item[1:].lower() for item in re.split(r"([-\s({\[<]+)", s) if item)
   auto is_sep = [](char32_t c) {
     return c == '-' || c == '(' || c == '{' || c == '[' || c == '<' || utf8::is_space(c);
   };
+  if (v.is_str() && v.str_obj()->is_ascii()) {  // byte per character, no decoding
+    const std::string& s = v.as_str();
+    std::string out(s.size(), '\0');
+    bool start = true;
+    for (size_t i = 0; i < s.size(); ++i) {
+      char ch = s[i];
+      if (is_sep(static_cast<unsigned char>(ch))) {
+        out[i] = ch;
+        start = true;
+      } else if (start) {
+        out[i] = ch >= 'a' && ch <= 'z' ? static_cast<char>(ch - 32) : ch;
+        start = false;
+      } else {
+        out[i] = ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch + 32) : ch;
+      }
+    }
+    return str_like(v, std::move(out));
+  }
+  JASSIGN(std::string s, s_of(v));
   std::string out;
   bool start = true;
   for (size_t pos = 0; pos < s.size();) {

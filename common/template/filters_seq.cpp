@@ -1,5 +1,6 @@
 // Jinja's sequence, mapping and number filters (min/max/unique are Salt's
 // versions, which Salt installs over Jinja's).
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <random>
@@ -358,11 +359,56 @@ RV f_dictsort(Interp&, Val& v, A& a) {
   return Val::list(std::move(items));
 }
 
+// Strings whose lower() is themselves (no upper-case ASCII, no non-ASCII).
+bool lower_plain(const std::string& s) {
+  for (unsigned char c : s) {
+    if ((c >= 'A' && c <= 'Z') || c >= 0x80) return false;
+  }
+  return true;
+}
+
+// Sorts strings (by bytes: UTF-8 order is code point order) or ints, stably.
+template <typename Less>
+void stable_sort_small(Vals& items, Less less) {
+  if (items.size() > 16) {
+    std::stable_sort(items.begin(), items.end(), less);
+    return;
+  }
+  for (size_t i = 1; i < items.size(); ++i) {  // insertion sort: stable, no buffer
+    Val x = std::move(items[i]);
+    size_t j = i;
+    for (; j > 0 && less(x, items[j - 1]); --j) items[j] = std::move(items[j - 1]);
+    items[j] = std::move(x);
+  }
+}
+
 RV f_sort(Interp& in, Val& v, A& a) {
   Val p[3];
   JTRY(bind_args(a, "do_sort", {"reverse", "case_sensitive", "attribute"}, 0, p));
   JASSIGN(bool reverse, flag(p[0], false));
   JASSIGN(bool cs, flag(p[1], false));
+  if (p[2].is_absent() || p[2].is_none()) {
+    // The usual `names|sort`: values that are their own sort keys.
+    Vals items;
+    JTRY(iterate(v, items));
+    bool strs = true, ints = true;
+    for (const Val& x : items) {
+      strs = strs && x.is_str() && (cs || lower_plain(x.as_str()));
+      ints = ints && x.is_int();
+    }
+    if (strs) {
+      stable_sort_small(items, [reverse](const Val& x, const Val& y) {
+        return reverse ? y.as_str() < x.as_str() : x.as_str() < y.as_str();
+      });
+      return Val::list(std::move(items));
+    }
+    if (ints) {
+      stable_sort_small(items, [reverse](const Val& x, const Val& y) {
+        return reverse ? y.as_int() < x.as_int() : x.as_int() < y.as_int();
+      });
+      return Val::list(std::move(items));
+    }
+  }
   Vals items;
   JTRY(iterate(v, items));
   std::vector<Vals> attrs;

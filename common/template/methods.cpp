@@ -134,6 +134,11 @@ Unexpected key_error(const Val& key) {
 }
 
 RV d_get(Interp&, Val& d, A& a) {
+  // d.get('key'[, default]): the str key's hash is cached on it.
+  if (a.kw.empty() && (a.pos.size() == 1 || a.pos.size() == 2) && a.pos[0].is_str()) {
+    if (Val* v = d.dict_obj()->find(a.pos[0], a.pos[0].str_obj()->hash())) return *v;
+    return a.pos.size() == 2 ? std::move(a.pos[1]) : Val::none();
+  }
   Val p[2];
   JTRY(bind_args(a, "get", {"key", "default"}, 1, p));
   size_t h;
