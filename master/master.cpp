@@ -9,6 +9,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "common/codec/msgpack.h"
 #include "common/crypto/crypto.h"
 #include "common/daemon/daemon.h"
+#include "common/daemon/open_files.h"
 #include "common/log/log.h"
 #include "common/protocol/auth.h"
 #include "common/protocol/channel.h"
@@ -61,6 +63,10 @@ void release_free_memory() {
 #ifdef __GLIBC__
   ::malloc_trim(0);
 #endif
+}
+
+std::string show_limit(uint64_t v) {
+  return v == std::numeric_limits<uint64_t>::max() ? "unlimited" : std::to_string(v);
 }
 
 protocol::AuthStatus to_protocol(AuthStatus s) {
@@ -191,6 +197,59 @@ struct Master::Impl {
     if (!loc) return loc.error();
     local_server = std::move(*loc);
     return ok();
+  }
+
+  // Salt's max_open_files: every minion costs two descriptors (its request and
+  // publish connections), so raise the soft limit a shell may have left at
+  // 1,024 toward max_open_files, up to the hard limit.
+  void set_max_open_files() {
+    auto wanted =
+        static_cast<uint64_t>(std::max<int64_t>(1, opts.get_int("max_open_files", 100000)));
+    auto r = daemon::raise_open_files_limit(wanted);
+    if (!r) {
+      log->critical(
+          "Failed to raise max open files setting to {} ({}). If this value is too low, the "
+          "brine-master will most likely fail to run properly.",
+          wanted, r.error().message);
+      return;
+    }
+    log->info("Current values for max open files soft/hard setting: {}/{}",
+              show_limit(r->before.soft), show_limit(r->before.hard));
+    if (r->capped) {
+      log->info(
+          "The value for the 'max_open_files' setting, {}, is higher than the highest value the "
+          "user running brine is allowed to set ({}). Defaulting to {}.",
+          wanted, r->target, r->target);
+    }
+    if (r->after.soft != r->before.soft) {
+      log->info("Raising max open files value to {}", r->target);
+      log->info("New values for max open files soft/hard values: {}/{}", show_limit(r->after.soft),
+                show_limit(r->after.hard));
+    }
+  }
+
+  // Salt's check_max_open_files, each loop_interval: warns as accepted keys
+  // approach a quarter of the soft limit.
+  void check_max_open_files() {
+    auto limit = daemon::open_files_limit();
+    if (!limit) return;
+    size_t accepted = keys.list(KeyState::kAccepted).size();
+    log->debug("This brine-master instance has accepted {} minion keys.", accepted);
+    auto wanted =
+        static_cast<uint64_t>(std::max<int64_t>(1, opts.get_int("max_open_files", 100000)));
+    auto advice = daemon::open_files_advice(accepted, wanted, *limit);
+    if (!advice) return;
+    switch (advice->level) {
+      case daemon::OpenFilesAdvice::Level::kInfo:
+        log->info("{}", advice->message);
+        break;
+      case daemon::OpenFilesAdvice::Level::kWarning:
+        log->warn("{}", advice->message);
+        break;
+      case daemon::OpenFilesAdvice::Level::kCritical:
+        log->critical("{}", advice->message);
+        break;
+    }
   }
 
   // ------------------------------------------------------------ request channel
@@ -481,6 +540,7 @@ struct Master::Impl {
       channels.drop_idle_ephemeral(kEphemeralIdle);
       if (std::chrono::steady_clock::now() >= next_clean) {
         jobs->clean();
+        check_max_open_files();
         next_clean = std::chrono::steady_clock::now() + loop_interval;
       }
       if (std::chrono::steady_clock::now() >= next_trim) {
@@ -497,6 +557,7 @@ Master::~Master() { stop(); }
 Status Master::start() {
   BRINE_TRY(impl_->prepare_dirs());
   BRINE_TRY(impl_->load_identity());
+  impl_->set_max_open_files();
   BRINE_TRY(impl_->bind_sockets());
   impl_->maintenance = std::thread([this] { impl_->maintenance_loop(); });
   impl_->log->info("brine-master {} started: publish_port {}, ret_port {}", BRINE_VERSION,

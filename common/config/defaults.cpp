@@ -134,6 +134,7 @@ std::vector<KeySpec> master_specs() {
   add("zmq_filtering", false, Type::kBool);
   add("pub_hwm", 1000, Type::kInt);
   add("zmq_backlog", 1000, Type::kInt);
+  add("max_open_files", 100000, Type::kInt);
   add("enable_ssh_minions", false, Type::kBool);
   add("default_include", "master.d/*.conf", Type::kStr);
   // Brine-only: seconds over which minions spread their session-key re-fetch

@@ -178,6 +178,7 @@ Status validate_master(const Loaded& loaded) {
   c.integer("token_expire", 0, INT64_MAX);
   c.integer("pub_hwm", 0, INT64_MAX);
   c.integer("zmq_backlog", 0, INT64_MAX);
+  c.integer("max_open_files", 1, INT64_MAX);
   c.boolean("job_cache");
   c.boolean("rotate_aes_key");
   c.boolean("sign_pub_messages");
