@@ -369,7 +369,7 @@ RV Interp::call(const Val& fn, CallArgs& args, Ctx* c, DirectOut* direct) {
     }
     case Object::Kind::kMacro: {
       Val caller;
-      args.take("caller", &caller);
+      if (!args.kw.empty()) args.take("caller", &caller);
       auto* m = static_cast<MacroObj*>(o);
       if (!caller.is_none() && !m->def->uses_caller) {
         // Jinja treats it as an ordinary (unexpected) keyword argument.

@@ -164,6 +164,37 @@ RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller, Dire
   if (depth >= options.max_call_depth) return type_error("maximum recursion depth exceeded");
   DepthGuard dg(depth);
   const size_t nparams = d.params.size();
+  if (args.kw.empty() && !d.uses_caller && !d.uses_kwargs && !d.uses_varargs &&
+      args.pos.size() <= nparams) {
+    // The common call: positional arguments only, no special names. The
+    // arguments move straight into the new frame (params are distinct).
+    Val fv = new_frame(m.closure);
+    Frame* f = as_frame(fv);
+    const size_t npos = args.pos.size();
+    for (size_t i = 0; i < npos; ++i) f->vars.emplace_back(d.params[i], std::move(args.pos[i]));
+    std::string out;
+    Ctx mc;
+    mc.tmpl = m.tmpl;
+    mc.inst = m.inst;
+    mc.frame = f;
+    mc.out = direct ? direct->out : &out;
+    const size_t first_default = nparams - d.defaults.size();
+    for (size_t i = npos; i < nparams; ++i) {
+      if (i >= first_default) {
+        JASSIGN(Val v, eval(*d.defaults[i - first_default], mc));
+        f->set(d.params[i], std::move(v));
+      } else {
+        f->set(d.params[i],
+               Val::undefined("parameter '" + d.param_names[i] + "' was not provided"));
+      }
+    }
+    JTRY(exec_body(d.body, mc));
+    if (direct) {
+      direct->used = true;
+      return Val();
+    }
+    return Val::str(std::move(out));
+  }
   boost::container::small_vector<Val, 8> values(nparams);
   boost::container::small_vector<bool, 8> given(nparams, false);
   size_t npos = std::min(args.pos.size(), nparams);

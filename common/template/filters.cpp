@@ -54,7 +54,8 @@ RV f_title(Interp&, Val& v, A& a) {
     bool start = true;
     for (size_t i = 0; i < s.size(); ++i) {
       char ch = s[i];
-      if (is_sep(static_cast<unsigned char>(ch))) {
+      if (ch == '-' || ch == '(' || ch == '{' || ch == '[' || ch == '<' || ch == ' ' ||
+          (ch >= 0x09 && ch <= 0x0D) || (ch >= 0x1C && ch <= 0x1F)) {  // utf8::is_space for ASCII
         out[i] = ch;
         start = true;
       } else if (start) {
