@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
@@ -112,7 +113,7 @@ struct Server::Impl {
 
   Handler handler;
   SocketOptions opts;
-  zmq::socket_t router{context(), zmq::socket_type::router};
+  zmq::socket_t router;  // made by start(), inside its try
   std::string reply_endpoint;
   std::atomic<bool> stopping{false};
   std::mutex mu;
@@ -180,11 +181,8 @@ struct Server::Impl {
     pull.close();
   }
 
-  void worker_loop() {
-    zmq::socket_t push(context(), zmq::socket_type::push);
-    push.set(zmq::sockopt::linger, 0);
-    push.set(zmq::sockopt::sndhwm, 0);
-    push.connect(reply_endpoint);
+  // `push` is connected to the reply endpoint by start().
+  void worker_loop(zmq::socket_t push) {
     while (true) {
       Request req;
       {
@@ -219,31 +217,61 @@ Result<std::unique_ptr<Server>> Server::start(const std::vector<std::string>& en
   auto impl = std::make_unique<Impl>();
   impl->handler = std::move(handler);
   impl->opts = opts;
+  impl->worker_count = static_cast<size_t>(std::max(1, workers));
+  impl->reply_endpoint = "inproc://brine-server-replies-" + std::to_string(g_inproc_counter++);
+  // Every socket is made here, before any thread starts, so running out of
+  // sockets or descriptors (EMFILE) is an error for the caller, not an
+  // exception on a worker thread.
+  zmq::socket_t pull;
+  std::vector<zmq::socket_t> pushes;
   try {
+    impl->router = zmq::socket_t(context(), zmq::socket_type::router);
     apply(impl->router, opts);
     impl->router.set(zmq::sockopt::router_mandatory, 0);
   } catch (const zmq::error_t& e) {
-    return make_error(Errc::kInternal, std::string("socket options: ") + e.what());
+    return make_error(Errc::kUnavailable, std::string("cannot make the server socket: ") + e.what(),
+                      endpoints.empty() ? "" : endpoints.front());
   }
   BRINE_TRY(bind_all(impl->router, endpoints, opts));
-  impl->reply_endpoint = "inproc://brine-server-replies-" + std::to_string(g_inproc_counter++);
-  zmq::socket_t pull(context(), zmq::socket_type::pull);
-  pull.set(zmq::sockopt::rcvhwm, 0);
-  pull.bind(impl->reply_endpoint);
-  impl->worker_count = static_cast<size_t>(std::max(1, workers));
-  Impl* raw = impl.get();
-  impl->io = std::thread([raw, p = std::move(pull)]() mutable { raw->io_loop(std::move(p)); });
-  for (int i = 0; i < std::max(1, workers); ++i) {
-    impl->workers.emplace_back([raw] { raw->worker_loop(); });
+  try {
+    pull = zmq::socket_t(context(), zmq::socket_type::pull);
+    pull.set(zmq::sockopt::rcvhwm, 0);
+    pull.bind(impl->reply_endpoint);
+    for (size_t i = 0; i < impl->worker_count; ++i) {
+      zmq::socket_t push(context(), zmq::socket_type::push);
+      push.set(zmq::sockopt::linger, 0);
+      push.set(zmq::sockopt::sndhwm, 0);
+      push.connect(impl->reply_endpoint);
+      pushes.push_back(std::move(push));
+    }
+  } catch (const zmq::error_t& e) {
+    return make_error(Errc::kUnavailable,
+                      std::string("cannot make the server's worker sockets: ") + e.what(),
+                      endpoints.empty() ? "" : endpoints.front());
   }
-  return std::unique_ptr<Server>(new Server(std::move(impl)));
+  Impl* raw = impl.get();
+  std::unique_ptr<Server> server(new Server(std::move(impl)));
+  try {
+    raw->io = std::thread([raw, p = std::move(pull)]() mutable { raw->io_loop(std::move(p)); });
+    for (auto& push : pushes) {
+      raw->workers.emplace_back(
+          [raw, s = std::move(push)]() mutable { raw->worker_loop(std::move(s)); });
+    }
+  } catch (const std::system_error& e) {
+    server->stop();  // joins whatever started
+    return make_error(Errc::kUnavailable, std::string("cannot start server threads: ") + e.what(),
+                      endpoints.empty() ? "" : endpoints.front());
+  }
+  return server;
 }
 
 void Server::stop() {
   if (!impl_ || impl_->stopping.exchange(true)) return;
   impl_->cv.notify_all();
-  for (auto& t : impl_->workers) t.join();
-  impl_->io.join();
+  for (auto& t : impl_->workers) {
+    if (t.joinable()) t.join();
+  }
+  if (impl_->io.joinable()) impl_->io.join();
   impl_->router.close();
 }
 
@@ -251,7 +279,7 @@ void Server::stop() {
 
 struct Publisher::Impl {
   std::mutex mu;
-  zmq::socket_t pub{context(), zmq::socket_type::pub};
+  zmq::socket_t pub;  // made by bind(), inside its try
 };
 
 Publisher::Publisher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -263,9 +291,12 @@ Result<std::unique_ptr<Publisher>> Publisher::bind(const std::vector<std::string
                                                    const SocketOptions& opts) {
   auto impl = std::make_unique<Impl>();
   try {
+    impl->pub = zmq::socket_t(context(), zmq::socket_type::pub);
     apply(impl->pub, opts);
   } catch (const zmq::error_t& e) {
-    return make_error(Errc::kInternal, std::string("socket options: ") + e.what());
+    return make_error(Errc::kUnavailable,
+                      std::string("cannot make the publisher socket: ") + e.what(),
+                      endpoints.empty() ? "" : endpoints.front());
   }
   BRINE_TRY(bind_all(impl->pub, endpoints, opts));
   return std::unique_ptr<Publisher>(new Publisher(std::move(impl)));
@@ -282,7 +313,7 @@ void Publisher::publish(std::string_view bytes) {
 // ---------------------------------------------------------------- Subscriber
 
 struct Subscriber::Impl {
-  zmq::socket_t sub{context(), zmq::socket_type::sub};
+  zmq::socket_t sub;  // made by connect(), inside its try
 };
 
 Subscriber::Subscriber(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -295,6 +326,7 @@ Result<std::unique_ptr<Subscriber>> Subscriber::connect(const std::string& endpo
                                                         std::string_view prefix) {
   auto impl = std::make_unique<Impl>();
   try {
+    impl->sub = zmq::socket_t(context(), zmq::socket_type::sub);
     apply(impl->sub, opts);
     impl->sub.set(zmq::sockopt::subscribe, prefix);
     impl->sub.connect(endpoint);
@@ -434,7 +466,7 @@ size_t SubscriberGroup::receive(std::chrono::milliseconds timeout,
 
 struct Client::Impl {
   std::mutex mu;
-  zmq::socket_t dealer{context(), zmq::socket_type::dealer};
+  zmq::socket_t dealer;  // made by connect(), inside its try
 };
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -446,6 +478,7 @@ Result<std::unique_ptr<Client>> Client::connect(const std::string& endpoint,
                                                 const SocketOptions& opts) {
   auto impl = std::make_unique<Impl>();
   try {
+    impl->dealer = zmq::socket_t(context(), zmq::socket_type::dealer);
     apply(impl->dealer, opts);
     impl->dealer.connect(endpoint);
   } catch (const zmq::error_t& e) {
