@@ -1,6 +1,8 @@
-# Shared by scripts/demo, scripts/test and scripts/bench. Sourced, not run.
-# brine_install_deps: installs the Debian 12 packages Brine needs, only when missing.
+# Shared by scripts/demo, scripts/test, scripts/bench and scripts/bench-plot. Sourced, not run.
+# brine_install_deps [PACKAGE...]: installs Debian 12 packages, only those missing;
+#   without arguments the ones Brine needs to build and test (BRINE_PACKAGES).
 # brine_build [BUILD_DIR] [extra cmake args...]: configures and builds.
+# brine_need_gnuplot: a gnuplot for scripts/bench-plot (gnuplot-nox when none).
 
 BRINE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BRINE_PACKAGES=(
@@ -12,9 +14,14 @@ BRINE_PACKAGES=(
   iproute2 procps
 )
 
+# Only scripts/bench-plot needs a plotter, and only when no gnuplot is there
+# (gnuplot-nox conflicts with gnuplot-qt and gnuplot-x11): see brine_need_gnuplot.
+BRINE_PLOT_PACKAGES=(gnuplot-nox)
+
 brine_install_deps() {
-  local missing=()
-  for p in "${BRINE_PACKAGES[@]}"; do
+  local missing=() wanted=("$@")
+  [ ${#wanted[@]} -gt 0 ] || wanted=("${BRINE_PACKAGES[@]}")
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -33,4 +40,10 @@ brine_build() {
   jobs="$(nproc 2>/dev/null || echo 2)"
   cmake -S "$BRINE_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$dir" -j"$jobs"
+}
+
+# brine_need_gnuplot: any gnuplot with the pngcairo terminal; installs
+# gnuplot-nox when none is installed.
+brine_need_gnuplot() {
+  command -v gnuplot >/dev/null || brine_install_deps "${BRINE_PLOT_PACKAGES[@]}"
 }
