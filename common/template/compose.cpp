@@ -266,7 +266,7 @@ R<std::string> Interp::render_top(std::shared_ptr<const Template> tmpl, const Ma
   Frame* cf = as_frame(ctx_frame);
   cf->terminal = true;
   cf->vars.reserve(globals.size());
-  for (const auto& [k, v] : globals) cf->vars.emplace_back(k, v);
+  globals.for_each([&](Sym k, const Val& v) { cf->vars.emplace_back(k, v); });
   instances_.push_back(make_instance(tmpl, new_frame(ctx_frame)));
   std::string out;
   JTRY(render_instance(*instances_.back(), out, 0));

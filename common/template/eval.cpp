@@ -83,12 +83,11 @@ RS bind_args(CallArgs& args, std::string_view fname, std::initializer_list<std::
 Val new_frame(Val parent) { return Val::object(new Frame(std::move(parent))); }
 
 const Val* Interp::lookup_ref(Sym s, Ctx& c) {
-  for (Frame* f = c.frame; f; f = f->parent_frame()) {
+  for (Frame* f = c.frame; f; f = f->up) {
     if (Val* v = f->find(s)) return v;
     if (f->terminal) return nullptr;
   }
-  if (auto it = globals.find(s); it != globals.end()) return &it->second;
-  return nullptr;
+  return globals.find(s);
 }
 
 R<const Val*> Interp::eval_ref(const Expr& e, Ctx& c, Val& tmp) {
@@ -101,12 +100,7 @@ R<const Val*> Interp::eval_ref(const Expr& e, Ctx& c, Val& tmp) {
 }
 
 RV Interp::lookup(Sym s, const std::string& name, Ctx& c) {
-  for (Frame* f = c.frame; f; f = f->parent_frame()) {
-    if (Val* v = f->find(s)) return *v;
-    if (f->terminal) goto missing;
-  }
-  if (auto it = globals.find(s); it != globals.end()) return it->second;
-missing:
+  if (const Val* v = lookup_ref(s, c)) return *v;
   if (s == Symbols::kSelf && c.inst) return Val::object(new SelfRefObj(c.inst));
   std::string msg;
   append_string_repr(msg, name);

@@ -166,10 +166,9 @@ RV g_raise(Interp&, A& a) {
 
 RV g_show_full_context(Interp& in, A&) {
   Val d = Val::dict();
-  for (const auto& [sym, v] : in.globals) {
-    if (v.is_object()) continue;
-    d.dict_obj()->set_str(in.syms.name(sym), v);
-  }
+  in.globals.for_each([&](Sym sym, const Val& v) {
+    if (!v.is_object()) d.dict_obj()->set_str(in.syms.name(sym), v);
+  });
   return d;
 }
 

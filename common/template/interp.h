@@ -51,9 +51,12 @@ RS bind_args(CallArgs& args, std::string_view fname, std::initializer_list<std::
 
 class Frame final : public Object {
  public:
-  explicit Frame(Val parent) : Object(Kind::kFrame), parent(std::move(parent)) {}
+  explicit Frame(Val p) : Object(Kind::kFrame), parent(std::move(p)) {
+    up = parent.is_object() ? static_cast<Frame*>(parent.obj()) : nullptr;
+  }
   std::string type_name() const override { return "Frame"; }
   void clear_refs() override {
+    up = nullptr;
     parent = Val();
     vars.clear();
   }
@@ -70,11 +73,10 @@ class Frame final : public Object {
       vars.emplace_back(s, std::move(v));
     }
   }
-  Frame* parent_frame() const {
-    return parent.is_object() ? static_cast<Frame*>(parent.obj()) : nullptr;
-  }
+  Frame* parent_frame() const { return up; }
 
-  Val parent;
+  Val parent;  // keeps the enclosing frame alive
+  Frame* up;   // parent's Frame, or nullptr
   boost::container::small_vector<std::pair<Sym, Val>, 6> vars;
   // The top-level context snapshot: lookups stop here instead of falling
   // through to the live globals (Salt's context is a snapshot at render start).
@@ -83,6 +85,41 @@ class Frame final : public Object {
 
 Val new_frame(Val parent);
 inline Frame* as_frame(const Val& v) { return static_cast<Frame*>(v.obj()); }
+
+// Variables by symbol (symbols are small dense integers): O(1) lookups for
+// the render's globals. Iterates in symbol order.
+class SymMap {
+ public:
+  Val* find(Sym s) { return s < present_.size() && present_[s] ? &vals_[s] : nullptr; }
+  Val& operator[](Sym s) {
+    if (s >= present_.size()) {
+      present_.resize(s + 1, 0);
+      vals_.resize(s + 1);
+    }
+    if (!present_[s]) {
+      present_[s] = 1;
+      ++size_;
+    }
+    return vals_[s];
+  }
+  size_t size() const { return size_; }
+  void clear() {
+    vals_.clear();
+    present_.clear();
+    size_ = 0;
+  }
+  template <typename F>
+  void for_each(F f) const {
+    for (size_t s = 0; s < present_.size(); ++s) {
+      if (present_[s]) f(static_cast<Sym>(s), vals_[s]);
+    }
+  }
+
+ private:
+  std::vector<Val> vals_;
+  std::vector<uint8_t> present_;
+  size_t size_ = 0;
+};
 
 // A template being executed (top level, included, imported or extended).
 struct Instance {
@@ -310,7 +347,7 @@ class Interp {
   Environment::Impl& env;
   const Options& options;
   Symbols& syms;
-  std::unordered_map<Sym, Val> globals;
+  SymMap globals;
   int depth = 0;  // calls/includes/imports in progress
   bool salt_context = false;
 
