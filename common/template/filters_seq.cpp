@@ -350,8 +350,15 @@ RV f_dictsort(Interp&, Val& v, A& a) {
   JTRY(check_defined(v));
   if (!v.is_dict()) return type_error("'" + type_name(v) + "' object has no attribute 'items'");
   Vals items, keys;
-  for (const auto& kv : v.dict_obj()->items) {
-    items.push_back(Val::tuple({kv.first, kv.second}));
+  const auto& src = v.dict_obj()->items;
+  items.reserve(src.size());
+  keys.reserve(src.size());
+  for (const auto& kv : src) {
+    Vals pair;
+    pair.reserve(2);
+    pair.push_back(kv.first);
+    pair.push_back(kv.second);
+    items.push_back(Val::tuple(std::move(pair)));
     const Val& k = pos == 0 ? kv.first : kv.second;
     keys.push_back(cs ? k : ignore_case(k));
   }

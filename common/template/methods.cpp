@@ -305,7 +305,10 @@ RV cycler_reset(Interp&, Val& c, A&) {
   return Val::none();
 }
 
-using Table = std::unordered_map<std::string_view, MethodFn>;
+// A dozen names each: a flat scan (comparing lengths first) beats hashing,
+// and missing names are common (`d.key` and `d['key']` check the methods
+// first, as Python's getattr does).
+using Table = std::vector<std::pair<std::string_view, MethodFn>>;
 
 const Table& list_table() {
   static const Table t = {
@@ -334,8 +337,10 @@ const Table& dict_table() {
 }
 
 MethodFn lookup(const Table& t, std::string_view name) {
-  auto it = t.find(name);
-  return it == t.end() ? nullptr : it->second;
+  for (const auto& [k, fn] : t) {
+    if (k.size() == name.size() && k == name) return fn;
+  }
+  return nullptr;
 }
 
 }  // namespace

@@ -154,6 +154,7 @@ RV f_load_text(Interp&, Val& v, A& a) {
 RV f_yaml_dquote(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "yaml_dquote", {}, 0, p));
+  if (v.is_str()) return Val::str(serialize::yaml_double_quoted(v.as_str()));
   JASSIGN(std::string s, to_str(v));
   return Val::str(serialize::yaml_double_quoted(s));
 }
@@ -161,6 +162,7 @@ RV f_yaml_dquote(Interp&, Val& v, A& a) {
 RV f_yaml_squote(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "yaml_squote", {}, 0, p));
+  if (v.is_str()) return Val::str(serialize::yaml_single_quoted(v.as_str()));
   JASSIGN(std::string s, to_str(v));
   return Val::str(serialize::yaml_single_quoted(s));
 }

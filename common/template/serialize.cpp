@@ -471,8 +471,22 @@ RV json_loads(std::string_view text) {
 }
 
 std::string yaml_double_quoted(std::string_view s) {
-  std::string out = "\"";
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
   for (size_t pos = 0; pos < s.size();) {
+    // Printable ASCII other than '"' and '\\' is copied as is, a run at a time.
+    size_t run = pos;
+    while (run < s.size()) {
+      unsigned char ch = static_cast<unsigned char>(s[run]);
+      if (ch < 0x20 || ch > 0x7E || ch == '"' || ch == '\\') break;
+      ++run;
+    }
+    if (run > pos) {
+      out.append(s.substr(pos, run - pos));
+      pos = run;
+      continue;
+    }
     char32_t c = utf8::next(s, &pos);
     const char* rep = nullptr;
     switch (c) {

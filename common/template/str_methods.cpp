@@ -66,6 +66,22 @@ RV split_common(Val& s, A& a, bool right) {
   JTRY(bind_args(a, right ? "rsplit" : "split", {"sep", "maxsplit"}, 0, p));
   int64_t maxsplit = -1;
   if (!p[1].is_absent()) JSET(maxsplit, to_index(p[1]));
+  if ((p[0].is_absent() || p[0].is_none()) && maxsplit < 0 && s.str_obj()->is_ascii()) {
+    // s.split() of ASCII text (split and rsplit agree without maxsplit).
+    const std::string& str = s.as_str();
+    auto space = [](char ch) {
+      return ch == ' ' || (ch >= 0x09 && ch <= 0x0D) || (ch >= 0x1C && ch <= 0x1F);
+    };
+    Vals out;
+    for (size_t pos = 0;;) {
+      while (pos < str.size() && space(str[pos])) ++pos;
+      if (pos >= str.size()) break;
+      size_t start = pos;
+      while (pos < str.size() && !space(str[pos])) ++pos;
+      out.push_back(Val::str(str.substr(start, pos - start)));
+    }
+    return Val::list(std::move(out));
+  }
   std::vector<std::string> parts;
   if (p[0].is_absent() || p[0].is_none()) {
     parts = strings::split_ws(s.as_str(), maxsplit, right);
