@@ -310,7 +310,7 @@ R<Flow> Interp::exec_for(const ForStmt& s, Ctx& c, const Val& iterable, int dept
     if (fv.is_object() && fv.heap()->refs == 1) {
       f = as_frame(fv);
       if (!f->vars.empty() && f->vars[0].first == Symbols::kLoop && f->vars[0].second.same(lv)) {
-        f->vars.erase(f->vars.begin() + 1, f->vars.end());
+        while (f->vars.size() > 1) f->vars.pop_back();
       } else {
         f->vars.clear();
         f->vars.emplace_back(Symbols::kLoop, lv);

@@ -75,8 +75,12 @@ RV repeat(const Val& seq, int64_t n) {
       return type_error("repeated string is too large");
     }
     std::string out;
-    out.reserve(s.size() * static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) out += s;
+    if (s.size() == 1) {  // ' ' * indent
+      out.assign(static_cast<size_t>(n), s[0]);
+    } else {
+      out.reserve(s.size() * static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i) out += s;
+    }
     return seq.str_obj()->markup ? Val::markup(std::move(out)) : Val::str(std::move(out));
   }
   const auto& items = seq.list_obj()->items;

@@ -99,22 +99,6 @@ void Val::release_immortal() {
   swap(gone);
 }
 
-bool Val::same(const Val& o) const {
-  if (tag_ != o.tag_) return false;
-  switch (tag_) {
-    case Tag::kNone:
-      return true;
-    case Tag::kBool:
-      return u_.b == o.u_.b;
-    case Tag::kInt:
-      return u_.i == o.u_.i;
-    case Tag::kFloat:
-      return u_.f == o.u_.f;
-    default:
-      return u_.p == o.u_.p;
-  }
-}
-
 // ---------------------------------------------------------------- lifetime
 
 namespace {
