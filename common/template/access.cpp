@@ -14,7 +14,7 @@ namespace {
 
 Val lazy_undefined(const Val& obj, Val key, uint8_t form) {
   auto* u = new UndefObj();
-  u->obj_type = object_type_repr(obj);
+  u->obj = obj;
   u->key = std::move(key);
   u->form = form;
   return Val::adopt(Tag::kUndefined, u);
@@ -167,10 +167,10 @@ std::string UndefObj::message() const {
   if (form == 0) return text;
   std::string msg;
   if (form == 1) {
-    append_string_repr(msg, obj_type);
+    append_string_repr(msg, object_type_repr(obj));
     msg += " has no attribute ";
   } else {
-    msg = obj_type + " has no element ";
+    msg = object_type_repr(obj) + " has no element ";
   }
   if (key.is_str()) {
     append_string_repr(msg, key.as_str());

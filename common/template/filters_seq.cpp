@@ -639,13 +639,16 @@ RV select_reject(Interp& in, Val& v, A& a, bool select, bool lookup_attr) {
   Vals items;
   JTRY(iterate(v, items));
   Vals out;
+  const bool test_args = a.pos.size() > off + 1 || !a.kw.empty();
   for (auto& item : items) {
     JASSIGN(Val x, get_parts(in, item, parts, nullptr));
     bool r;
     if (test) {
-      CallArgs ta;
-      ta.pos.assign(a.pos.begin() + static_cast<ptrdiff_t>(off) + 1, a.pos.end());
-      ta.kw = a.kw;
+      CallArgs ta;  // a test may consume its arguments: a fresh copy per item
+      if (test_args) {
+        ta.pos.assign(a.pos.begin() + static_cast<ptrdiff_t>(off) + 1, a.pos.end());
+        ta.kw = a.kw;
+      }
       JSET(r, test(in, x, ta));
     } else {
       JSET(r, truthy(x));

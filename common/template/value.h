@@ -313,11 +313,11 @@ struct StrObj final : Heap {
 struct UndefObj final : Heap {
   // Jinja's message, built only when it is needed (missing attributes are
   // common and usually only tested with `is defined`):
-  //   form 0: `text`; 1: "'<obj_type>' has no attribute <repr(key)>";
-  //   form 2: "<obj_type> has no element <repr(key)>".
+  //   form 0: `text`; 1: "'<object_type_repr(obj)>' has no attribute <repr(key)>";
+  //   form 2: "<object_type_repr(obj)> has no element <repr(key)>".
   std::string message() const;
   std::string text;
-  std::string obj_type;
+  Val obj;  // the object that lacked the attribute or element
   Val key;
   uint8_t form = 0;
   bool lenient = false;
