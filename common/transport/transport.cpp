@@ -112,6 +112,7 @@ struct Server::Impl {
   };
 
   Handler handler;
+  InlineFilter run_inline;  // may be empty
   SocketOptions opts;
   zmq::socket_t router;  // made by start(), inside its try
   std::string reply_endpoint;
@@ -145,7 +146,12 @@ struct Server::Impl {
             size_t i = 1;
             if (i < parts.size() && parts[i].size() == 0) ++i;
             if (parts.size() < 2 || i >= parts.size()) continue;
-            burst.push_back({parts[0].to_string(), parts[i].to_string()});
+            std::string_view body(static_cast<const char*>(parts[i].data()), parts[i].size());
+            if (inline_ok(body)) {
+              send_reply(parts[0], call_handler(body));
+              continue;
+            }
+            burst.push_back({parts[0].to_string(), std::string(body)});
           }
           size_t added = 0;
           {
@@ -169,9 +175,7 @@ struct Server::Impl {
             if (!zmq::recv_multipart(pull, std::back_inserter(parts), zmq::recv_flags::dontwait))
               break;
             if (parts.size() != 2) continue;
-            router.send(parts[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-            router.send(zmq::message_t(), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-            router.send(parts[1], zmq::send_flags::dontwait);
+            send_reply(parts[0], std::move(parts[1]));
           }
         }
       } catch (const zmq::error_t&) {
@@ -179,6 +183,34 @@ struct Server::Impl {
       }
     }
     pull.close();
+  }
+
+  bool inline_ok(std::string_view body) {
+    try {
+      return run_inline && run_inline(body);
+    } catch (...) {
+      return false;  // a worker will see it
+    }
+  }
+
+  // The handler's reply, or an empty one if it threw (the Handler contract).
+  std::string call_handler(std::string_view body) {
+    try {
+      return handler(body);
+    } catch (...) {
+      return {};
+    }
+  }
+
+  // [routing id, empty delimiter, reply] on the ROUTER; I/O thread only.
+  // Never blocks: a peer over its high-water mark (or gone) loses the reply.
+  void send_reply(zmq::message_t& routing_id, zmq::message_t reply) {
+    router.send(routing_id, zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    router.send(zmq::message_t(), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    router.send(reply, zmq::send_flags::dontwait);
+  }
+  void send_reply(zmq::message_t& routing_id, const std::string& reply) {
+    send_reply(routing_id, zmq::message_t(reply.data(), reply.size()));
   }
 
   // `push` is connected to the reply endpoint by start().
@@ -192,12 +224,7 @@ struct Server::Impl {
         req = std::move(queue.front());
         queue.pop_front();
       }
-      std::string reply;
-      try {
-        reply = handler(req.body);
-      } catch (...) {
-        reply.clear();
-      }
+      std::string reply = call_handler(req.body);
       try {
         push.send(zmq::buffer(req.routing_id), zmq::send_flags::sndmore);
         push.send(zmq::buffer(reply), zmq::send_flags::none);
@@ -213,9 +240,10 @@ Server::~Server() { stop(); }
 
 Result<std::unique_ptr<Server>> Server::start(const std::vector<std::string>& endpoints,
                                               int workers, Handler handler,
-                                              const SocketOptions& opts) {
+                                              const SocketOptions& opts, InlineFilter run_inline) {
   auto impl = std::make_unique<Impl>();
   impl->handler = std::move(handler);
+  impl->run_inline = std::move(run_inline);
   impl->opts = opts;
   impl->worker_count = static_cast<size_t>(std::max(1, workers));
   impl->reply_endpoint = "inproc://brine-server-replies-" + std::to_string(g_inproc_counter++);

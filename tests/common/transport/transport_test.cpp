@@ -5,6 +5,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
+#include <set>
+#include <stdexcept>
 #include <thread>
 
 namespace brine::transport {
@@ -69,6 +72,46 @@ TEST(Server, BindErrorNamesEndpoint) {
   auto s = Server::start({"tcp://256.1.1.1:1"}, 1, [](std::string_view) { return std::string(); });
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().to_string().find("tcp://256.1.1.1:1"), std::string::npos);
+}
+
+// Requests the filter picks run on the one I/O thread, the others on workers;
+// a filter or inline handler that throws costs only that request.
+TEST(Server, InlineFilterRunsPickedRequestsOnTheIoThread) {
+  auto ep = ipc_endpoint(ipc_path("inline"));
+  std::mutex mu;
+  std::set<std::thread::id> inline_threads, worker_threads;
+  auto server = Server::start(
+      {ep}, 2,
+      [&](std::string_view r) -> std::string {
+        if (r == "i:throw") throw std::runtime_error("handler");
+        std::lock_guard lock(mu);
+        (r.starts_with("i:") ? inline_threads : worker_threads).insert(std::this_thread::get_id());
+        return "re:" + std::string(r);
+      },
+      {},
+      [](std::string_view r) {
+        if (r == "w:throw-in-filter") throw std::runtime_error("filter");
+        return r.starts_with("i:");
+      });
+  ASSERT_TRUE(server) << server.error().to_string();
+  auto client = Client::connect(ep);
+  ASSERT_TRUE(client);
+  for (int i = 0; i < 40; ++i) {
+    std::string req = (i % 2 ? "i:" : "w:") + std::to_string(i);
+    auto reply = (*client)->request(req, std::chrono::seconds(5));
+    ASSERT_TRUE(reply) << reply.error().to_string();
+    EXPECT_EQ(*reply, "re:" + req);
+  }
+  auto thrown = (*client)->request("i:throw", std::chrono::seconds(5));
+  ASSERT_TRUE(thrown);
+  EXPECT_EQ(*thrown, "");
+  auto filtered = (*client)->request("w:throw-in-filter", std::chrono::seconds(5));
+  ASSERT_TRUE(filtered);
+  EXPECT_EQ(*filtered, "re:w:throw-in-filter");
+  std::lock_guard lock(mu);
+  ASSERT_EQ(inline_threads.size(), 1u);
+  EXPECT_FALSE(worker_threads.empty());
+  EXPECT_FALSE(worker_threads.contains(*inline_threads.begin()));
 }
 
 TEST(Publisher, SubscriberReceivesPublications) {
