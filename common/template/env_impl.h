@@ -6,6 +6,8 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "common/template/ast.h"
 #include "common/template/jinja.h"
@@ -15,11 +17,19 @@
 namespace brine::jinja {
 
 struct Environment::Impl {
+  Impl() = default;
+  ~Impl();  // releases `builtins`
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
   Options options;
   LexOptions lex;
   std::shared_ptr<Loader> loader;
   Caller caller;
   Symbols symbols;
+  // range, dict, namespace...: immortal objects owned here (made once per
+  // Environment, read-only, so concurrent renders may share them).
+  std::vector<std::pair<Sym, Val>> builtins;
 
   std::mutex mu;
   std::map<std::string, std::shared_ptr<const Template>, std::less<>> cache;

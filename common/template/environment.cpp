@@ -152,6 +152,13 @@ Environment::Environment(Options options, std::shared_ptr<Loader> loader, Caller
   impl_->lex = lex_options(impl_->options);
   impl_->loader = std::move(loader);
   impl_->caller = std::move(caller);
+  for (auto& [name, v] : make_builtin_globals()) {
+    impl_->builtins.emplace_back(impl_->symbols.intern(name), std::move(v));
+  }
+}
+
+Environment::Impl::~Impl() {
+  for (auto& [sym, v] : builtins) v.release_immortal();
 }
 
 Environment::~Environment() = default;

@@ -2,6 +2,7 @@
 // and Salt's (raise, odict, show_full_context).
 #include <random>
 
+#include "common/template/env_impl.h"
 #include "common/template/interp.h"
 #include "common/template/print.h"
 
@@ -180,20 +181,22 @@ Val builtin(const char* name, BuiltinFn fn) {
 
 }  // namespace
 
+std::vector<std::pair<std::string, Val>> make_builtin_globals() {
+  std::vector<std::pair<std::string, Val>> g;
+  g.emplace_back("range", builtin("range", g_range));
+  g.emplace_back("dict", builtin("dict", g_dict));
+  g.emplace_back("namespace", builtin("namespace", g_namespace));
+  g.emplace_back("cycler", builtin("cycler", g_cycler));
+  g.emplace_back("joiner", builtin("joiner", g_joiner));
+  g.emplace_back("lipsum", builtin("generate_lorem_ipsum", g_lipsum));
+  g.emplace_back("raise", builtin("jinja_raise", g_raise));
+  g.emplace_back("odict", builtin("OrderedDict", g_dict));
+  g.emplace_back("show_full_context", builtin("show_full_context", g_show_full_context));
+  return g;
+}
+
 void add_builtin_globals(Interp& in) {
-  // Immortal, shared by all renders and threads; intentionally never freed.
-  static const auto* kGlobals = new std::vector<std::pair<const char*, Val>>{
-      {"range", builtin("range", g_range)},
-      {"dict", builtin("dict", g_dict)},
-      {"namespace", builtin("namespace", g_namespace)},
-      {"cycler", builtin("cycler", g_cycler)},
-      {"joiner", builtin("joiner", g_joiner)},
-      {"lipsum", builtin("generate_lorem_ipsum", g_lipsum)},
-      {"raise", builtin("jinja_raise", g_raise)},
-      {"odict", builtin("OrderedDict", g_dict)},
-      {"show_full_context", builtin("show_full_context", g_show_full_context)},
-  };
-  for (const auto& [name, v] : *kGlobals) in.globals[in.syms.intern(name)] = v;
+  for (const auto& [sym, v] : in.env.builtins) in.globals[sym] = v;
 }
 
 }  // namespace brine::jinja

@@ -417,7 +417,12 @@ R<int64_t> to_index(const Val& v);  // ints/bools only (TypeError otherwise)
 
 // Methods of str/list/dict/tuple (methods.cpp). nullptr when unknown.
 MethodFn find_method(const Val& self, std::string_view name);
-// Builtin globals (range, dict, lipsum, cycler, joiner, namespace, Salt's raise/odict...).
+// Builtin globals (range, dict, lipsum, cycler, joiner, namespace, Salt's
+// raise/odict...): make_builtin_globals creates them immortal (shared by the
+// renders of the Environment that owns them and releases them with
+// release_immortal when it is destroyed); add_builtin_globals puts the
+// Environment's set into a render's globals.
+std::vector<std::pair<std::string, Val>> make_builtin_globals();
 void add_builtin_globals(Interp& in);
 
 // Value <-> Val (convert.cpp). from_value converts the whole tree;

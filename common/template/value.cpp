@@ -152,6 +152,9 @@ struct PoolReleaser {
 
 thread_local PoolReleaser g_pool_releaser;
 
+// Out of line: keeps the thread_local initialisation off the fast paths.
+[[gnu::noinline, gnu::cold]] void register_pool_release() { g_pool_releaser.touch(); }
+
 }  // namespace
 
 void* pool_alloc(size_t size) {
@@ -163,7 +166,7 @@ void* pool_alloc(size_t size) {
     pool.bytes -= c * kPoolGranule;
     return n;
   }
-  if (!pool.dead) g_pool_releaser.touch();  // registers the thread-exit release
+  if (!pool.dead) register_pool_release();  // registers the thread-exit release
   return ::operator new(c* kPoolGranule);
 }
 
@@ -178,6 +181,7 @@ void pool_free(void* p, size_t size) {
     ::operator delete(p);
     return;
   }
+  if (pool.bytes == 0) register_pool_release();  // a thread that only frees releases too
   auto* n = static_cast<FreeNode*>(p);
   n->next = pool.head[c - 1];
   pool.head[c - 1] = n;

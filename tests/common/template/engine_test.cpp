@@ -9,6 +9,7 @@
 
 #include "common/template/hash.h"
 #include "common/template/jinja.h"
+#include "common/template/value.h"
 #include "tests/common/template/fake_salt.h"
 
 namespace brine::jinja {
@@ -415,6 +416,31 @@ TEST(JinjaLimits, ReferenceCyclesAreFreed) {
       "{% do d.update({'self': d, 'm': m}) %}ok");
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(*r, "ok");
+}
+
+TEST(JinjaLimits, BuiltinGlobalsAreOwnedByTheEnvironment) {
+  // Run under ASan/LSan: range, dict, namespace... are made per Environment
+  // and released with it (they used to live in a never-destroyed static).
+  for (int i = 0; i < 3; ++i) {
+    auto r = render("{{ range(3)|list }} {{ dict(a=1) }} {{ namespace(x=1).x }} {{ odict() }}");
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(*r, "[0, 1, 2] {'a': 1} 1 {}");
+  }
+}
+
+TEST(JinjaLimits, ObjectsFreedOnAnotherThreadAreReleased) {
+  // Run under ASan/LSan: a thread that only frees engine objects (allocated
+  // by another thread) keeps them in its free lists and must release them
+  // when it exits.
+  std::vector<Val> vals;
+  for (int i = 0; i < 100; ++i) vals.push_back(Val::str(std::string(40, 'x')));
+  Val list = Val::list();
+  std::thread t([&] {
+    vals.clear();
+    list = Val();
+  });
+  t.join();
+  EXPECT_TRUE(vals.empty());
 }
 
 TEST(JinjaLimits, CatastrophicRegexFails) {
