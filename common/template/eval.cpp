@@ -295,7 +295,9 @@ RV Interp::eval_filter(const FilterExpr& e, Ctx& c, Val* block_value) {
   }
   if (!e.fn) return runtime_error("No filter named '" + e.name + "' found.");
   CallArgs args;
-  JTRY(eval_args(e.a, c, args));
+  if (!e.a.args.empty() || !e.a.kwargs.empty() || e.a.dyn_args || e.a.dyn_kwargs) {
+    JTRY(eval_args(e.a, c, args));
+  }
   RV r = e.fn(*this, value, args);
   if (!r && !r.error()->located()) {
     r.error()->line = e.line;

@@ -75,6 +75,8 @@ RS Interp::exec_output(const OutputStmt& s, Ctx& c) {
     }
     if (vp->is_str()) {
       c.out->append(vp->as_str());
+    } else if (vp->is_int()) {
+      append_int(*c.out, vp->as_int());
     } else if (auto r = append_output(*c.out, *vp); !r) {
       locate(*r.error(), item->line, c.tmpl);
       return Unexpected(std::move(r.error()));
