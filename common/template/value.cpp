@@ -188,10 +188,6 @@ void pool_free(void* p, size_t size) {
   pool.bytes += c * kPoolGranule;
 }
 
-void* Heap::operator new(size_t size) { return pool_alloc(size); }
-
-void Heap::operator delete(void* p, size_t size) { pool_free(p, size); }
-
 void Heap::destroy(Heap* h) {
   if (g_destroy_depth >= kMaxDestroyDepth) {
     if (!g_pending) g_pending = new std::vector<Heap*>();

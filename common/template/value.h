@@ -104,8 +104,8 @@ struct Heap {
   virtual ~Heap() = default;
   // Small runtime objects come from per-thread free lists (renders allocate
   // and free millions of them; the general allocator is the bottleneck).
-  static void* operator new(size_t size);
-  static void operator delete(void* p, size_t size);
+  static void* operator new(size_t size) { return pool_alloc(size); }
+  static void operator delete(void* p, size_t size) { pool_free(p, size); }
   void ref() {
     if (!immortal) ++refs;
   }
