@@ -310,7 +310,11 @@ RV Interp::eval_call(const CallExpr& e, Ctx& c, DirectOut* direct) {
   // obj.method(...) on builtin types: call without materialising a bound method.
   if (e.fn->kind == EK::kGetattr) {
     const auto& g = static_cast<const GetattrExpr&>(*e.fn);
-    JASSIGN(Val obj, eval(*g.obj, c));
+    Val tmp;
+    JASSIGN(const Val* objp, eval_ref(*g.obj, c, tmp));
+    // Methods change the object, never the Val naming it (a variable's slot
+    // or an immutable constant): no copy of it is needed.
+    Val& obj = const_cast<Val&>(*objp);
     MethodFn m = nullptr;
     switch (obj.tag()) {
       case Tag::kStr:
