@@ -202,8 +202,6 @@ std::string pad(std::string_view s, int64_t width, std::string_view fill, int mo
 
 RS sort_vals(Vals& items, bool reverse, Vals* keys) {
   if (items.size() < 2) return {};  // Python compares nothing
-  std::vector<size_t, PoolAllocator<size_t>> idx(items.size());
-  std::iota(idx.begin(), idx.end(), 0);
   const Vals& k = keys ? *keys : items;
   bool all_str = true;
   for (const Val& v : k) {
@@ -212,6 +210,13 @@ RS sort_vals(Vals& items, bool reverse, Vals* keys) {
       break;
     }
   }
+  if (all_str && items.size() == 2) {  // e.g. a small dict|dictsort: one comparison
+    int cmp = k[0].as_str().compare(k[1].as_str());
+    if (reverse ? cmp < 0 : cmp > 0) std::swap(items[0], items[1]);
+    return {};
+  }
+  std::vector<size_t, PoolAllocator<size_t>> idx(items.size());
+  std::iota(idx.begin(), idx.end(), 0);
   auto permute = [&] {
     Vals out;
     out.reserve(items.size());
