@@ -161,12 +161,11 @@ std::string lower(std::string s) {
 }
 
 // The cached id, if the cache file holds a usable one.
-std::optional<std::string> read_cached_id(const Value& opts) {
-  std::ifstream in(minion_id_cache_path(opts));
-  if (!in) return std::nullopt;
-  std::string line;
-  std::getline(in, line);
-  line = strip(line);
+// Read through `host`, like every other host fact, so tests see a fake cache.
+std::optional<std::string> read_cached_id(const Value& opts, const HostInfo& host) {
+  auto text = host.read_file(minion_id_cache_path(opts));
+  if (!text) return std::nullopt;
+  std::string line = strip(text->substr(0, text->find('\n')));
   if (line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
   if (line.empty() || line == "localhost") return std::nullopt;
   return line;
@@ -201,7 +200,7 @@ struct GotId {
 // Salt's get_id() minus the caching: the cache file, else a generated id.
 Result<GotId> get_id(const Value& opts, const HostInfo& host) {
   if (opts.get_bool("minion_id_caching", true)) {
-    if (auto cached = read_cached_id(opts)) return GotId{*cached, false};
+    if (auto cached = read_cached_id(opts, host)) return GotId{*cached, false};
   }
   if (const Value* f = opts.find("id_function"); f != nullptr && f->truthy()) {
     return make_error(Errc::kUnsupported,

@@ -27,14 +27,22 @@ class FakeHost : public HostInfo {
   std::string node_name = "box";
   std::map<std::string, std::string> files;
   std::vector<std::string> ips;
+  // Real files are read only below this directory (the test's scratch dir),
+  // so a minion_id cached on the machine running the tests is never seen.
+  std::string real_root;
 
   std::string hostname() const override { return host; }
   std::string fqdn(const std::string&) const override { return fqdn_name; }
   std::string node() const override { return node_name; }
   std::optional<std::string> read_file(const std::string& path) const override {
     auto it = files.find(path);
-    if (it == files.end()) return std::nullopt;
-    return it->second;
+    if (it != files.end()) return it->second;
+    if (real_root.empty() || !path.starts_with(real_root + "/")) return std::nullopt;
+    std::ifstream in(path);
+    if (!in) return std::nullopt;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
   }
   std::vector<std::string> ip_addrs() const override { return ips; }
 };
@@ -44,6 +52,7 @@ class ConfigTest : public ::testing::Test {
   void SetUp() override {
     std::string tmpl = (fs::temp_directory_path() / "brine-config-XXXXXX").string();
     dir_ = mkdtemp(tmpl.data());
+    host_.real_root = dir_.string();
     for (const char* var : {"BRINE_CONFIG_DIR", "BRINE_MASTER_CONFIG", "BRINE_MINION_CONFIG"}) {
       if (const char* v = std::getenv(var)) saved_env_[var] = v;
       ::unsetenv(var);
