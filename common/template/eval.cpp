@@ -414,6 +414,11 @@ RV Interp::call_salt(const std::string& fun, CallArgs& args) {
     return fault(FaultKind::kSaltCall,
                  "salt['" + fun + "'] is not available: no execution modules in this context");
   }
+  if (fun.ends_with(".get")) {
+    bool handled = false;
+    RV native = call_salt_native(fun, args, &handled);
+    if (handled) return native;
+  }
   List list;
   list.reserve(args.pos.size());
   for (const auto& a : args.pos) {

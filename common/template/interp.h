@@ -327,6 +327,10 @@ class Interp {
   // Evaluates a call; see DirectOut.
   RV eval_call(const CallExpr& e, Ctx& c, DirectOut* direct = nullptr);
   RV call_salt(const std::string& fun, CallArgs& args);
+  // pillar.get / grains.get answered from the context's `pillar`/`grains`
+  // globals (salt_native.cpp), sharing their objects as Salt does. Sets
+  // *handled to false (and returns None) when the module must answer.
+  RV call_salt_native(const std::string& fun, CallArgs& args, bool* handled);
   RV lookup(Sym s, const std::string& name, Ctx& c);
 
   // Statements.
@@ -424,6 +428,11 @@ MethodFn find_method(const Val& self, std::string_view name);
 // Environment's set into a render's globals.
 std::vector<std::pair<std::string, Val>> make_builtin_globals();
 void add_builtin_globals(Interp& in);
+
+// salt.utils.data.traverse_dict_and_list (salt_filters.cpp): the value at
+// `key` (split on `delim`) inside `data`, or `dflt`.
+RV traverse_dict_and_list(Interp& in, const Val& data, const Val& key, const Val& dflt,
+                          const std::string& delim);
 
 // Value <-> Val (convert.cpp). from_value converts the whole tree;
 // from_value_lazy converts lists and maps one level at a time, on first

@@ -658,4 +658,9 @@ void add_salt_filters(FilterTable& t) {
   t["is_ipv6"] = f_is_ipv6;
 }
 
+RV traverse_dict_and_list(Interp& in, const Val& data, const Val& key, const Val& dflt,
+                          const std::string& delim) {
+  return traverse(in, data, key, dflt, delim);
+}
+
 }  // namespace brine::jinja

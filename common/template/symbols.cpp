@@ -3,7 +3,9 @@
 namespace brine::jinja {
 
 Symbols::Symbols() {
-  for (const char* n : {"loop", "caller", "varargs", "kwargs", "self", "super"}) intern(n);
+  for (const char* n :
+       {"loop", "caller", "varargs", "kwargs", "self", "super", "pillar", "grains", "opts"})
+    intern(n);
 }
 
 Sym Symbols::intern(std::string_view name) {

@@ -23,6 +23,8 @@ class Symbols {
 
   // Symbols every environment has, interned first in this order.
   static constexpr Sym kLoop = 0, kCaller = 1, kVarargs = 2, kKwargs = 3, kSelf = 4, kSuper = 5;
+  // Salt's context globals (served natively by salt['pillar.get'] and friends).
+  static constexpr Sym kPillar = 6, kGrains = 7, kOpts = 8;
 
  private:
   mutable std::shared_mutex mu_;

@@ -471,5 +471,49 @@ TEST(JinjaHash, KnownVectors) {
   EXPECT_FALSE(hash::base64_decode("abc", &out));
 }
 
+// ------------------------------------------------------------ salt pillar.get / grains.get
+
+// pillar.get/grains.get are answered from the context's pillar/grains (the
+// objects themselves, as in Salt); the module is called only when the engine
+// cannot answer.
+TEST(JinjaSaltGet, ServedFromTheContextWithoutTheModule) {
+  Map ctx = salt_ctx();
+  std::vector<std::string> calls;
+  Caller fake = testing::fake_caller(ctx);
+  Caller counting = [&](std::string_view fun, List& args, Map& kwargs) {
+    calls.emplace_back(fun);
+    return fake(fun, args, kwargs);
+  };
+  Environment env(Options{}, std::make_shared<MemoryLoader>(std::map<std::string, std::string>{}),
+                  counting);
+  auto r = env.render_string(
+      "{{ salt['pillar.get']('a:b') }} {{ salt.pillar.get('a', merge=True, default={'c': 2}) }} "
+      "{{ salt['grains.get']('os') }} [{{ salt['pillar.get']('x') }}] "
+      "{% set p = salt['pillar.get']('a') %}{% do p.update({'n': 1}) %}{{ pillar.a.n }}",
+      ctx);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(*r, "1 {'c': 2, 'b': 1} Debian [] 1");
+  EXPECT_TRUE(calls.empty());
+
+  // Another pillar environment, ordered=False, a skipped merge: the module.
+  r = env.render_string(
+      "{{ salt['pillar.get']('a:b', saltenv='dev') }} {{ salt['grains.get']('os', ordered=False) "
+      "}} "
+      "{{ salt['pillar.get']('a:b', merge=True) }}",
+      ctx);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(*r, "1 Debian 1");
+  EXPECT_EQ(calls, (std::vector<std::string>{"pillar.get", "grains.get", "pillar.get"}));
+
+  // No pillar in the context: the module answers.
+  calls.clear();
+  Map bare;
+  bare.set("saltenv", "base");
+  r = env.render_string("[{{ salt['pillar.get']('a:b') }}]", bare);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(*r, "[1]");
+  EXPECT_EQ(calls, std::vector<std::string>{"pillar.get"});
+}
+
 }  // namespace
 }  // namespace brine::jinja

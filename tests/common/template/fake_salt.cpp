@@ -171,7 +171,9 @@ Caller fake_caller(const Map& context) {
       Value key = arg(args, kwargs, 0, "key", Value(""));
       Value dflt = arg(args, kwargs, 1, "default", Value(""));
       bool merge = fun == "pillar.get" && arg(args, kwargs, 2, "merge", Value(false)).truthy();
-      Value delim = arg(args, kwargs, fun == "pillar.get" ? 3 : 2, "delimiter", Value(":"));
+      // pillar.get(key, default, merge, merge_nested_lists, delimiter, ...);
+      // grains.get(key, default, delimiter, ordered).
+      Value delim = arg(args, kwargs, fun == "pillar.get" ? 4 : 2, "delimiter", Value(":"));
       const Value* found = traverse_ptr(src, key, delim.as_string());
       if (merge && dflt.is_map() && found && found->is_map()) {
         Value merged = std::move(dflt);

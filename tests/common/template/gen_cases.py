@@ -106,7 +106,10 @@ def run_case(case):
     options = case.get("options") or {}
     entry = case.get("entry")
     template = files[entry] if entry else case.get("template", "")
-    status, out = oracle.render(template, context, files, options, name=entry or case.get("tmpl_name"))
+    # A copy: a template may change pillar/grains in place, and the record
+    # must hold the context the render started from.
+    status, out = oracle.render(template, json.loads(json.dumps(context)), files, options,
+                                name=entry or case.get("tmpl_name"))
     rec = {
         "name": case["name"],
         "template": template,

@@ -8,6 +8,7 @@ grains.filter_by, ...) mirror the fakes in the C++ tests.
 """
 import base64
 import collections
+import collections.abc
 import copy
 import fnmatch
 import hashlib
@@ -137,6 +138,21 @@ def dict_update(dest, upd, recursive_update=True, merge_lists=False):
     return dest
 
 
+def salt_dictupdate(dest, upd, merge_lists=False):
+    """salt.utils.dictupdate.update exactly: upd's values go in shared, not copied."""
+    for key, val in upd.items():
+        dest_subkey = dest.get(key, None)
+        if isinstance(dest_subkey, collections.abc.Mapping) and isinstance(val, collections.abc.Mapping):
+            dest[key] = salt_dictupdate(dest_subkey, val, merge_lists)
+        elif isinstance(dest_subkey, list) and isinstance(val, list) and merge_lists:
+            merged = copy.deepcopy(dest_subkey)
+            merged.extend([x for x in val if x not in merged])
+            dest[key] = merged
+        else:
+            dest[key] = val
+    return dest
+
+
 def filter_by(lookup_dict, lookup, traverse, merge=None, default="default", base=None):
     ret = None
     val = traverse_dict_and_list(traverse, lookup, [])
@@ -198,14 +214,28 @@ class FakeSalt:
     def fail(self, *a):
         raise Exception("command failed")
 
-    def grains_get(self, key, default="", delimiter=":"):
+    def grains_get(self, key, default="", delimiter=":", ordered=True):
+        """salt/modules/grains.py get: the grains' own objects (ordered=True)."""
         return traverse_dict_and_list(self._grains, key, default, delimiter)
 
-    def pillar_get(self, key, default="", merge=False, delimiter=":"):
-        ret = traverse_dict_and_list(self._pillar, key, default, delimiter)
-        if merge and isinstance(default, dict) and isinstance(ret, dict):
-            ret = dict_update(copy.deepcopy(default), ret)
-        return ret
+    def pillar_get(self, key, default="", merge=False, merge_nested_lists=None, delimiter=":",
+                   pillarenv=None, saltenv=None):
+        """salt/modules/pillar.py get: the pillar's own objects, or with merge=True
+        a deep copy of the default updated (salt.utils.dictupdate.update) with them."""
+        merge_lists = (self._opts.get("pillar_merge_lists", False)
+                       if merge_nested_lists is None else merge_nested_lists)
+        if merge:
+            if isinstance(default, dict):
+                ret = traverse_dict_and_list(self._pillar, key, {}, delimiter)
+                if isinstance(ret, collections.abc.Mapping):
+                    return salt_dictupdate(copy.deepcopy(default), ret, merge_lists)
+            elif isinstance(default, list):
+                ret = traverse_dict_and_list(self._pillar, key, [], delimiter)
+                if isinstance(ret, list):
+                    default = copy.deepcopy(default)
+                    default.extend([x for x in ret if x not in default])
+                    return default
+        return traverse_dict_and_list(self._pillar, key, default, delimiter)
 
     def config_get(self, key, default=""):
         for src in (self._opts, self._grains, self._pillar):
