@@ -317,12 +317,12 @@ Value debian12_grains() {
   g.set("domain", "example.com");
   g.set("fqdn", "web1.example.com");
   g.set("nodename", "web1");
-  g.set("ipv4", Value::list({"10.0.0.5", "127.0.0.1"}));
+  g.set("ipv4", Value::list({"192.0.2.5", "127.0.0.1"}));
   g.set("ipv6", Value::list({"::1"}));
   g.set("init", "systemd");
   g.set("virtual", "kvm");
   Map ifs;
-  ifs.set("eth0", Value::list({"10.0.0.5"}));
+  ifs.set("eth0", Value::list({"192.0.2.5"}));
   ifs.set("lo", Value::list({"127.0.0.1"}));
   g.set("ip4_interfaces", Value(ifs));
   g.set("roles", Value::list({"web", "db"}));

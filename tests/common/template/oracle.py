@@ -705,8 +705,8 @@ DEBIAN12_GRAINS = {
     "osarch": "amd64", "kernel": "Linux", "kernelrelease": "6.1.0-18-amd64",
     "cpuarch": "x86_64", "num_cpus": 4, "mem_total": 15936, "host": "web1",
     "domain": "example.com", "fqdn": "web1.example.com", "nodename": "web1",
-    "ipv4": ["10.0.0.5", "127.0.0.1"], "ipv6": ["::1"], "init": "systemd",
-    "virtual": "kvm", "ip4_interfaces": {"eth0": ["10.0.0.5"], "lo": ["127.0.0.1"]},
+    "ipv4": ["192.0.2.5", "127.0.0.1"], "ipv6": ["::1"], "init": "systemd",
+    "virtual": "kvm", "ip4_interfaces": {"eth0": ["192.0.2.5"], "lo": ["127.0.0.1"]},
     "roles": ["web", "db"],
 }
 
