@@ -34,11 +34,7 @@ namespace brine::master {
 namespace fs = std::filesystem;
 
 namespace {
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using protocol::unix_now;
 
 AuthPolicy policy_from(const Value& opts) {
   AuthPolicy p;

@@ -10,11 +10,7 @@ namespace brine::minion {
 namespace fs = std::filesystem;
 
 namespace {
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using protocol::unix_now;
 
 AuthAttempt outcome(AuthAttempt::Outcome o, std::string detail = {}) {
   AuthAttempt a;

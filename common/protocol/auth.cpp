@@ -15,12 +15,6 @@ using detail::as_sv;
 using detail::Decoded;
 using detail::Encoder;
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Canonical fields of an auth request (everything but "sig").
 std::string auth_request_fields(std::string_view id, const crypto::PublicKey& pub,
                                 const crypto::KxPublicKey& eph, const Nonce& nonce, int64_t ts,

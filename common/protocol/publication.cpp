@@ -17,12 +17,6 @@ using detail::put_le;
 
 constexpr std::string_view kSessionKeyPayloadType = "skey";
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 constexpr size_t kPubAdBytes = kPublicationAdContext.size() + 1 + 4 + 8 + 8;
 using PubAd = std::array<uint8_t, kPubAdBytes>;
 

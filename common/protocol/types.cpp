@@ -1,5 +1,7 @@
 #include "common/protocol/types.h"
 
+#include <chrono>
+
 #include "common/crypto/core.h"
 #include "common/protocol/wire_format.h"
 
@@ -89,6 +91,12 @@ Status check_minion_id(std::string_view id) {
     }
   }
   return ok();
+}
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace brine::protocol

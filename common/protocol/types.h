@@ -63,4 +63,8 @@ Status check_minion_id(std::string_view id);
 // (control and non-ASCII bytes as \xNN, at most `max` input bytes).
 std::string printable(std::string_view s, size_t max = 255);
 
+// The protocol's clock: seconds since the Unix epoch (auth and publication
+// timestamps, freshness checks).
+int64_t unix_now();
+
 }  // namespace brine::protocol
