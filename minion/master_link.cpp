@@ -66,9 +66,23 @@ AuthAttempt MasterLink::authenticate(std::chrono::milliseconds timeout) {
   BRINE_ASSERT(client_ != nullptr);
   protocol::AuthState st;
   std::string req = protocol::make_auth_request(identity_, id_, st, unix_now(), {}, mode_);
-  auto reply = client_->request(req, timeout);
-  if (!reply) return outcome(O::kNoAnswer, reply.error().to_string());
-  auto r = protocol::open_auth_reply(*reply, st, pinned_, opts_.get_string("master_finger"));
+  // A reply whose nonce answers an earlier, timed-out attempt is stale: skip
+  // it and keep waiting for ours (refusing it would cost acceptance_wait_time).
+  const std::string finger = opts_.get_string("master_finger");
+  std::optional<Result<protocol::AuthResult>> opened;
+  auto reply = client_->request(req, timeout, [&](std::string_view bytes) {
+    auto got = protocol::open_auth_reply(bytes, st, pinned_, finger);
+    if (!got && got.error().code == Errc::kCrypto && got.error().where == "auth_reply.nonce") {
+      log::get("minion")->debug("skipped a stale auth reply");
+      return false;
+    }
+    opened.emplace(std::move(got));
+    return true;
+  });
+  if (!reply || !opened) {
+    return outcome(O::kNoAnswer, reply ? "no reply" : reply.error().to_string());
+  }
+  auto& r = *opened;
   if (!r) {
     if (r.error().code == Errc::kPermissionDenied) {
       return outcome(O::kFingerMismatch, r.error().message);

@@ -1,0 +1,75 @@
+// MasterLink against a scripted request server on 127.0.0.1: a reply that
+// answers an earlier, timed-out auth attempt is skipped, not refused.
+#include "minion/master_link.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "common/crypto/keys.h"
+#include "common/protocol/auth.h"
+#include "common/transport/transport.h"
+
+namespace brine::minion {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+int free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST(MasterLink, StaleAuthReplyIsSkippedNotRefused) {
+  std::string tmpl = (fs::temp_directory_path() / "brine-link-XXXXXX").string();
+  const fs::path dir = ::mkdtemp(tmpl.data());
+  const int port = free_loopback_port();
+  const crypto::KeyPair master = crypto::generate_keypair();
+
+  // The first attempt is answered after 400 ms, past the minion's 200 ms
+  // timeout; the second after 300 ms, so the stale answer arrives first.
+  std::atomic<int> calls{0};
+  auto server = transport::Server::start(
+      {"tcp://127.0.0.1:" + std::to_string(port)}, 2, [&](std::string_view bytes) -> std::string {
+        const int n = calls++;
+        auto req = protocol::open_auth_request(bytes, protocol::unix_now());
+        if (!req) return "";
+        std::this_thread::sleep_for(n == 0 ? 400ms : 300ms);
+        return protocol::make_auth_reply(master, *req, protocol::AuthStatus::kPending, 4505,
+                                         nullptr, nullptr);
+      });
+  ASSERT_TRUE(server) << server.error().to_string();
+
+  const Value opts =
+      Value::map({{"pki_dir", dir.string()}, {"master", "127.0.0.1"}, {"master_port", port}});
+  MasterLink link(opts, "m1", protocol::AuthMode::kMinion);
+  ASSERT_TRUE(link.load_keys());
+  ASSERT_TRUE(link.connect({}));
+
+  using O = AuthAttempt::Outcome;
+  EXPECT_EQ(link.authenticate(200ms).outcome, O::kNoAnswer);
+  AuthAttempt second = link.authenticate(2s);
+  EXPECT_EQ(second.outcome, O::kPending) << second.detail;
+  EXPECT_EQ(calls.load(), 2);
+
+  (*server)->stop();
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace brine::minion
