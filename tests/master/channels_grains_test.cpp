@@ -39,7 +39,7 @@ Value host_grains(int i) {
                      {"os", "Debian"},
                      {"role", i % 2 == 0 ? "web" : "db"},
                      {"index", static_cast<int64_t>(i)},
-                     {"ipv4", Value::list({"10.0.0." + std::to_string(i), "127.0.0.1"})},
+                     {"ipv4", Value::list({"198.51.100." + std::to_string(i % 250), "127.0.0.1"})},
                      {"nested", Value::map({{"deep", Value::map({{"x", "y"}})}})}});
 }
 
@@ -152,7 +152,7 @@ TEST_F(PublishGrains, GrainTargetMatchesEachMinionsOwnGrains) {
   // Every minion's decoded grains are its own, not a neighbour's.
   got = minions("index:17", "grain");
   EXPECT_EQ(got, std::vector<std::string>{"web-17"});
-  got = minions("ipv4:10.0.0.33", "grain");
+  got = minions("ipv4:198.51.100.33", "grain");
   EXPECT_EQ(got, std::vector<std::string>{"web-33"});
 }
 
