@@ -161,6 +161,18 @@ Val Interp::make_macro(const MacroDef& def, Ctx& c) {
   return Val::object(m);
 }
 
+namespace {
+// The context a macro's body runs in: its defining template, a new frame.
+Ctx macro_ctx(const MacroObj& m, Frame* f, std::string* out) {
+  Ctx mc;
+  mc.tmpl = m.tmpl;
+  mc.inst = m.inst;
+  mc.frame = f;
+  mc.out = out;
+  return mc;
+}
+}  // namespace
+
 RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller, DirectOut* direct) {
   const MacroDef& d = *m.def;
   if (depth >= options.max_call_depth) return type_error("maximum recursion depth exceeded");
@@ -175,11 +187,7 @@ RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller, Dire
     const size_t npos = args.pos.size();
     for (size_t i = 0; i < npos; ++i) f->vars.emplace_back(d.params[i], std::move(args.pos[i]));
     std::string out;
-    Ctx mc;
-    mc.tmpl = m.tmpl;
-    mc.inst = m.inst;
-    mc.frame = f;
-    mc.out = direct ? direct->out : &out;
+    Ctx mc = macro_ctx(m, f, direct ? direct->out : &out);
     const size_t first_default = nparams - d.defaults.size();
     for (size_t i = npos; i < nparams; ++i) {
       if (i >= first_default) {
@@ -190,12 +198,7 @@ RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller, Dire
                Val::undefined("parameter '" + d.param_names[i] + "' was not provided"));
       }
     }
-    JTRY(exec_body(d.body, mc));
-    if (direct) {
-      direct->used = true;
-      return Val();
-    }
-    return Val::str(std::move(out));
+    return finish_macro(d, mc, out, direct);
   }
   boost::container::small_vector<Val, 8> values(nparams);
   boost::container::small_vector<bool, 8> given(nparams, false);
@@ -240,11 +243,7 @@ RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller, Dire
                       " argument(s)");
   }
   std::string out;
-  Ctx mc;
-  mc.tmpl = m.tmpl;
-  mc.inst = m.inst;
-  mc.frame = f;
-  mc.out = direct ? direct->out : &out;
+  Ctx mc = macro_ctx(m, f, direct ? direct->out : &out);
   const size_t first_default = nparams - d.defaults.size();
   const bool fresh = f->vars.empty();  // else special names may collide with params
   for (size_t i = 0; i < nparams; ++i) {
@@ -261,6 +260,10 @@ RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller, Dire
       f->set(d.params[i], Val::undefined("parameter '" + d.param_names[i] + "' was not provided"));
     }
   }
+  return finish_macro(d, mc, out, direct);
+}
+
+RV Interp::finish_macro(const MacroDef& d, Ctx& mc, std::string& out, DirectOut* direct) {
   JTRY(exec_body(d.body, mc));
   if (direct) {
     direct->used = true;

@@ -324,6 +324,9 @@ class Interp {
   }
   RV call(const Val& fn, CallArgs& args, Ctx* c = nullptr, DirectOut* direct = nullptr);
   RV call_macro(const MacroObj& m, CallArgs& args, const Val& caller, DirectOut* direct = nullptr);
+  // The end of every macro call: runs the body in `mc` and returns its text
+  // (`out`), or writes it to the caller's buffer when `direct` is given.
+  RV finish_macro(const MacroDef& d, Ctx& mc, std::string& out, DirectOut* direct);
   // Evaluates a call; see DirectOut.
   RV eval_call(const CallExpr& e, Ctx& c, DirectOut* direct = nullptr);
   RV call_salt(const std::string& fun, CallArgs& args);
