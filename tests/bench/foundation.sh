@@ -6,12 +6,8 @@
 set -euo pipefail
 BUILD="${1:-$(cd "$(dirname "$0")/../.." && pwd)/build}"
 BIN="$BUILD/bin"
-DIR="$(mktemp -d /tmp/brine-bench.XXXXXX)"
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DIR"; }
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PUB=$(port); RET=$(port)
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 mkdir -p "$DIR/m/conf" "$DIR/n/conf"
 printf 'root_dir: %s\ninterface: 127.0.0.1\npublish_port: %s\nret_port: %s\nlog_file: %s\nlog_level_logfile: info\n' \
   "$DIR/m" "$PUB" "$RET" "$DIR/m/master.log" >"$DIR/m/conf/master"
