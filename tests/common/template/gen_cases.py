@@ -84,21 +84,10 @@ def generate_sls_context(tmplpath, sls):
     return sls_context
 
 
-def load_tree(rel):
-    root = os.path.join(HERE, rel)
-    files = {}
-    for dirpath, _, names in os.walk(root):
-        for n in names:
-            full = os.path.join(dirpath, n)
-            with open(full, encoding="utf-8") as fh:
-                files[os.path.relpath(full, root)] = fh.read()
-    return files
-
-
 def run_case(case):
     context = json.loads(json.dumps(DEFAULT_CONTEXT))
     context.update(case.get("context") or {})
-    files = dict(load_tree(case["tree"])) if case.get("tree") else {}
+    files = dict(oracle.load_tree(os.path.join(HERE, case["tree"]))) if case.get("tree") else {}
     files.update(case.get("files") or {})
     if case.get("sls") is not None:
         context["sls"] = case["sls"]

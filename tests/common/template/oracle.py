@@ -751,3 +751,14 @@ if __name__ == "__main__":
 
     src = sys.stdin.read()
     print(render(src, {"grains": DEBIAN12_GRAINS}))
+
+
+# Every file under `root`, as {relative path: text} (a template tree for a loader).
+def load_tree(root):
+    files = {}
+    for dirpath, _, names in os.walk(root):
+        for n in names:
+            full = os.path.join(dirpath, n)
+            with open(full, encoding="utf-8") as fh:
+                files[os.path.relpath(full, root)] = fh.read()
+    return files

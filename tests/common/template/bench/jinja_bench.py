@@ -16,16 +16,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import oracle  # noqa: E402
 
 
-def load_tree(root):
-    files = {}
-    for dirpath, _, names in os.walk(root):
-        for n in names:
-            full = os.path.join(dirpath, n)
-            with open(full, encoding="utf-8") as fh:
-                files[os.path.relpath(full, root)] = fh.read()
-    return files
-
-
 def render(tmpl, ctx, src):
     # Salt renders with keep_trailing_newline=False and then appends the
     # top-level template's final newline (salt.utils.templates.render_jinja_tmpl).
@@ -43,7 +33,7 @@ def main():
         dump_dir = args[i + 1]
         del args[i:i + 2]
     doc = json.load(open(args[0], encoding="utf-8"))
-    files = load_tree(args[1])
+    files = oracle.load_tree(args[1])
     iterations = int(args[2]) if len(args) > 2 else 20
     base = doc["context"]
     renders = []
