@@ -226,6 +226,14 @@ TEST_F(RemoteExec, SubsetPicksMinionsThatHaveTheFunction) {
   EXPECT_EQ(bad.exit_code, 64);
 }
 
+TEST_F(RemoteExec, ForceColorColorsOutputThatIsNotATerminal) {
+  auto plain = c_->brine({"web1", "test.ping"});
+  EXPECT_EQ(plain.out.find('\033'), std::string::npos) << plain.out;
+  auto colored = c_->brine({"web1", "test.ping", "--force-color"});
+  EXPECT_EQ(colored.exit_code, 0) << colored.err;
+  EXPECT_NE(colored.out.find("\033["), std::string::npos) << colored.out;
+}
+
 TEST_F(RemoteExec, MetadataTravelsWithTheJobIntoTheCache) {
   auto r = c_->brine({"web2", "test.ping", "--metadata", "{ticket: BR-17}", "--show-jid"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
