@@ -246,13 +246,19 @@ RV Interp::call_macro(const MacroObj& m, CallArgs& args, const Val& caller, Dire
   Ctx mc = macro_ctx(m, f, direct ? direct->out : &out);
   const size_t first_default = nparams - d.defaults.size();
   const bool fresh = f->vars.empty();  // else special names may collide with params
+  // Jinja2 binds every given argument before it evaluates any default, so a
+  // default may refer to a parameter given by keyword after it.
+  for (size_t i = 0; i < nparams; ++i) {
+    if (!given[i]) continue;
+    if (fresh) {
+      f->vars.emplace_back(d.params[i], std::move(values[i]));  // params are distinct
+    } else {
+      f->set(d.params[i], std::move(values[i]));
+    }
+  }
   for (size_t i = 0; i < nparams; ++i) {
     if (given[i]) {
-      if (fresh) {
-        f->vars.emplace_back(d.params[i], std::move(values[i]));  // params are distinct
-      } else {
-        f->set(d.params[i], std::move(values[i]));
-      }
+      continue;
     } else if (i >= first_default) {
       JASSIGN(Val v, eval(*d.defaults[i - first_default], mc));
       f->set(d.params[i], std::move(v));
