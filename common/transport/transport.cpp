@@ -97,6 +97,15 @@ std::string tcp_endpoint(std::string_view host, int port) {
   return "tcp://" + h + ":" + std::to_string(port);
 }
 
+Result<Backend> parse_backend(std::string_view name) {
+  if (name == "zeromq" || name == "zmq") return Backend::kZeroMQ;
+  if (name == "tcp") return Backend::kTcp;
+  return make_error(Errc::kInvalidArgument,
+                    "expected 'zeromq' or 'tcp', got '" + std::string(name) + "'");
+}
+
+std::string_view backend_name(Backend b) { return b == Backend::kTcp ? "tcp" : "zeromq"; }
+
 std::string ipc_endpoint(std::string_view path) { return "ipc://" + std::string(path); }
 
 // ---------------------------------------------------------------- Server

@@ -26,7 +26,19 @@
 
 namespace brine::transport {
 
+// Which implementation carries tcp:// endpoints; ipc:// endpoints always use
+// ZeroMQ. The config key is Salt's `transport` (master and minion):
+// `zeromq` (the default) or `tcp`, Brine's own length-prefixed framing over
+// plain TCP sockets with one epoll loop per socket, a few KiB per idle
+// connection instead of libzmq's 23-84 KiB.
+enum class Backend { kZeroMQ, kTcp };
+
+// "zeromq" (also "zmq") or "tcp"; kInvalidArgument naming the accepted values.
+Result<Backend> parse_backend(std::string_view name);
+std::string_view backend_name(Backend b);
+
 struct SocketOptions {
+  Backend backend = Backend::kZeroMQ;
   int64_t max_message_bytes = 64ll << 20;
   int send_hwm = 1000;
   int recv_hwm = 1000;
