@@ -67,6 +67,18 @@ class Checker {
     fail(key, "expected one of " + list, *v);
   }
 
+  // Salt's transport: "zeromq" (also "zmq", as transport::parse_backend) or
+  // "tcp". Master and minion must agree; validate() cannot see the other side.
+  void transport(std::string_view key) {
+    const Value* v = get(key);
+    if (v == nullptr) return;
+    if (v->is_string()) {
+      const std::string& s = v->as_string();
+      if (s == "zeromq" || s == "zmq" || s == "tcp") return;
+    }
+    fail(key, "expected 'zeromq' or 'tcp'", *v);
+  }
+
   void log_level(std::string_view key, bool allow_null) {
     one_of_or_null(key, allow_null,
                    {"all", "garbage", "trace", "debug", "profile", "info", "warning", "error",
@@ -150,6 +162,7 @@ void common_checks(Checker& c) {
   c.string("user");
   c.log_level("log_level", false);
   c.log_level("log_level_logfile", true);
+  c.transport("transport");
   c.one_of("hash_type", {"md5", "sha1", "sha224", "sha256", "sha384", "sha512"});
   c.integer("keysize", 1, INT64_MAX);
   c.integer("file_buffer_size", 1, INT64_MAX);

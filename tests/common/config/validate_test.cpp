@@ -91,6 +91,24 @@ TEST_F(ValidateTest, MinionKeys) {
   EXPECT_EQ(minion_error("master: [m1, m2]\nmaster_type: failover\nid: 42\n"), "ok");
 }
 
+// Salt's transport key: zeromq (default), tcp; "zmq" is the parser's alias.
+TEST_F(ValidateTest, Transport) {
+  EXPECT_EQ(defaults(Role::kMaster).get_string("transport"), "zeromq");
+  EXPECT_EQ(defaults(Role::kMinion).get_string("transport"), "zeromq");
+  EXPECT_EQ(master_error("transport: tcp\n"), "ok");
+  EXPECT_EQ(master_error("transport: zeromq\n"), "ok");
+  EXPECT_EQ(minion_error("transport: zmq\n"), "ok");
+  EXPECT_EQ(minion_error("transport: tcp\n"), "ok");
+  EXPECT_EQ(master_error("# c\ntransport: ws\n"),
+            master_file_ + ":2:1: transport: expected 'zeromq' or 'tcp', got 'ws'");
+  EXPECT_EQ(minion_error("transport: TCP\n"),
+            minion_file_ + ":1:1: transport: expected 'zeromq' or 'tcp', got 'TCP'");
+  EXPECT_EQ(minion_error("transport: [tcp]\n"),
+            minion_file_ + ":1:1: transport: expected 'zeromq' or 'tcp', got ['tcp']");
+  EXPECT_EQ(master_error("transport:\n"),
+            master_file_ + ":1:1: transport: expected 'zeromq' or 'tcp', got None");
+}
+
 TEST_F(ValidateTest, ErrorWithoutOriginNamesTheKey) {
   Loaded l;
   l.opts = defaults(Role::kMaster);
