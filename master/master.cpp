@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common/codec/msgpack.h"
+#include "common/codec/python_repr.h"
 #include "common/crypto/crypto.h"
 #include "common/daemon/daemon.h"
 #include "common/daemon/open_files.h"
@@ -75,6 +76,18 @@ void release_free_memory() {
 #ifdef __GLIBC__
   ::malloc_trim(0);
 #endif
+}
+
+// Salt's `transport` ("zeromq", "tcp"; "zmq" too). validate() checked it for
+// the daemon; a Master made from other opts gets the same message here.
+Result<transport::Backend> transport_backend(const Value& opts) {
+  const Value* v = opts.find("transport");
+  if (v == nullptr || v->is_null()) return transport::Backend::kZeroMQ;
+  if (v->is_string()) {
+    if (auto b = transport::parse_backend(v->as_string())) return *b;
+  }
+  return make_error(Errc::kInvalidArgument,
+                    "transport: expected 'zeromq' or 'tcp', got " + codec::python_repr(*v));
 }
 
 std::string show_limit(uint64_t v) {
@@ -171,7 +184,13 @@ struct Master::Impl {
 
   Status bind_sockets() {
     std::string iface = opts.get_string("interface", "0.0.0.0");
+    // The minions' ports (publish_port, ret_port) use Salt's `transport`; the
+    // local ipc sockets are always ZeroMQ.
+    auto backend = transport_backend(opts);
+    if (!backend) return backend.error();
+    log->info("minion ports on {} use the {} transport", iface, transport::backend_name(*backend));
     transport::SocketOptions so;
+    so.backend = *backend;
     so.send_hwm = static_cast<int>(opts.get_int("pub_hwm", 1000));
     so.backlog = static_cast<int>(opts.get_int("zmq_backlog", 1000));
     auto pub = transport::Publisher::bind({transport::tcp_endpoint(iface, publish_port())}, so);
@@ -187,6 +206,7 @@ struct Master::Impl {
     BRINE_TRY(jobs->open());
 
     transport::SocketOptions ro;
+    ro.backend = *backend;
     ro.backlog = so.backlog;
     ro.recv_hwm = 100000;
     ro.send_hwm = 100000;

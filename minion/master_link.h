@@ -57,6 +57,12 @@ struct AuthAttempt {
 // The master's host from minion opts: `master` (the first one of a list).
 std::string master_host(const Value& opts);
 
+// The backend for the master's ports from opts' `transport` (Salt's key:
+// "zeromq", the default when unset, or "tcp"; "zmq" too). The master's must
+// be the same: a minion on the other transport never gets an answer.
+// kInvalidArgument "transport: expected 'zeromq' or 'tcp', got 'ws'".
+Result<transport::Backend> transport_backend(const Value& opts);
+
 class MasterLink {
  public:
   // `opts`: minion options (pki_dir, master, master_port, master_finger); must
@@ -69,8 +75,10 @@ class MasterLink {
   // Loads (or creates) the identity key pair and the pinned master key.
   // Errors: unreadable or mismatched key files (kIo, kAlreadyExists, kParse).
   Status load_keys();
-  // Connects the request socket to master:master_port. ZeroMQ connects in the
-  // background, so a master that is down shows up as kNoAnswer later.
+  // Connects the request socket to master:master_port, on the backend the
+  // opts' `transport` names (so.backend is overridden). Both backends connect
+  // in the background, so a master that is down shows up as kNoAnswer later.
+  // Errors: an invalid `transport` (see transport_backend), a bad endpoint.
   Status connect(const transport::SocketOptions& so);
 
   // One handshake, waiting up to `timeout` for the answer. On kAccepted the

@@ -106,6 +106,9 @@ struct Minion::Impl {
 
   transport::SocketOptions socket_options() {
     transport::SocketOptions so;
+    // validate() rejected anything else at start-up; MasterLink::connect
+    // reads the key again for the request socket.
+    so.backend = transport_backend(opts).value_or(transport::Backend::kZeroMQ);
     int recon = static_cast<int>(opts.get_int("recon_default", 1000));
     int recon_max = static_cast<int>(opts.get_int("recon_max", 10000));
     if (opts.get_bool("recon_randomize", true)) {
