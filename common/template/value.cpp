@@ -103,42 +103,26 @@ void Val::release_immortal() {
 
 namespace {
 thread_local Registry* g_registry = nullptr;
-thread_local int g_destroy_depth = 0;
-thread_local std::vector<Heap*>* g_pending = nullptr;
-constexpr int kMaxDestroyDepth = 48;
 }  // namespace
 
-namespace {
+namespace pool_detail {
 
-// Size classes of 16 bytes up to 256; larger objects use ::operator new.
-constexpr size_t kPoolGranule = 16;
-constexpr size_t kPoolClasses = 16;
-// Idle memory kept per thread. A render frees all its objects at its end and
-// the next render reuses them, so the bound must cover a typical render's
-// peak (a formula tree peaks at ~10k objects of a class), not just a few:
-// with 1024 per class most objects went back to malloc after each render.
-constexpr size_t kPoolMaxBytes = size_t{4} << 20;
-
-struct FreeNode {
-  FreeNode* next;
-};
-
-// Trivially destructible, so that accesses need no thread_local wrapper call;
-// PoolReleaser (touched only when the pool grows) frees it at thread exit.
-struct Pool {
-  FreeNode* head[kPoolClasses];
-  size_t bytes;  // idle bytes in all classes
-  bool dead;     // after thread teardown: blocks bypass the pool
-};
-
+constinit thread_local int g_destroy_depth = 0;
+constinit thread_local std::vector<Heap*>* g_pending = nullptr;
+// A render frees all its objects at its end and the next render reuses them,
+// so kMaxBytes must cover a typical render's peak (a formula tree peaks at
+// ~10k objects of a class), not just a few: with 1024 per class most objects
+// went back to malloc after each render.
 constinit thread_local Pool g_pool{};
+
+namespace {
 
 struct PoolReleaser {
   PoolReleaser() = default;
   ~PoolReleaser() {
     Pool& pool = g_pool;
     pool.dead = true;
-    for (size_t c = 0; c < kPoolClasses; ++c) {
+    for (size_t c = 0; c < kClasses; ++c) {
       while (pool.head[c]) {
         FreeNode* n = pool.head[c];
         pool.head[c] = n->next;
@@ -157,27 +141,17 @@ thread_local PoolReleaser g_pool_releaser;
 
 }  // namespace
 
-void* pool_alloc(size_t size) {
-  size_t c = (size + kPoolGranule - 1) / kPoolGranule;
-  if (c == 0 || c > kPoolClasses) return ::operator new(size);
-  Pool& pool = g_pool;
-  if (FreeNode* n = pool.head[c - 1]) {
-    pool.head[c - 1] = n->next;
-    pool.bytes -= c * kPoolGranule;
-    return n;
-  }
-  if (!pool.dead) register_pool_release();  // registers the thread-exit release
-  return ::operator new(c* kPoolGranule);
+void* alloc_slow(size_t size) {
+  size_t c = (size + kGranule - 1) / kGranule;
+  if (c == 0 || c > kClasses) return ::operator new(size);
+  if (!g_pool.dead) register_pool_release();  // registers the thread-exit release
+  return ::operator new(c* kGranule);
 }
 
-void pool_free(void* p, size_t size) {
-  size_t c = (size + kPoolGranule - 1) / kPoolGranule;
-  if (c == 0 || c > kPoolClasses) {
-    ::operator delete(p);
-    return;
-  }
+void free_slow(void* p, size_t size) {
+  size_t c = (size + kGranule - 1) / kGranule;
   Pool& pool = g_pool;
-  if (pool.dead || pool.bytes >= kPoolMaxBytes) {
+  if (c == 0 || c > kClasses || pool.dead || pool.bytes >= kMaxBytes) {
     ::operator delete(p);
     return;
   }
@@ -185,25 +159,27 @@ void pool_free(void* p, size_t size) {
   auto* n = static_cast<FreeNode*>(p);
   n->next = pool.head[c - 1];
   pool.head[c - 1] = n;
-  pool.bytes += c * kPoolGranule;
+  pool.bytes += c * kGranule;
 }
 
-void Heap::destroy(Heap* h) {
-  if (g_destroy_depth >= kMaxDestroyDepth) {
-    if (!g_pending) g_pending = new std::vector<Heap*>();
-    g_pending->push_back(h);
-    return;
+}  // namespace pool_detail
+
+void Heap::defer(Heap* h) {
+  auto*& pending = pool_detail::g_pending;
+  if (!pending) pending = new std::vector<Heap*>();
+  pending->push_back(h);
+}
+
+void Heap::drain_pending() {
+  int& depth = pool_detail::g_destroy_depth;
+  ++depth;
+  auto* pending = pool_detail::g_pending;
+  while (!pending->empty()) {
+    Heap* p = pending->back();
+    pending->pop_back();
+    delete p;
   }
-  ++g_destroy_depth;
-  delete h;
-  if (g_destroy_depth == 1) {
-    while (g_pending && !g_pending->empty()) {
-      Heap* p = g_pending->back();
-      g_pending->pop_back();
-      delete p;
-    }
-  }
-  --g_destroy_depth;
+  --depth;
 }
 
 Tracked::Tracked() {

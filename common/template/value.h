@@ -75,8 +75,57 @@ inline Unexpected runtime_error(std::string message) {
 // larger sizes go to ::operator new). A block may be freed on another thread
 // than the one that allocated it (it then joins that thread's lists). Idle
 // memory is bounded per thread.
-void* pool_alloc(size_t size);
-void pool_free(void* p, size_t size);
+// The fast paths are inline (renders allocate and free ~25k objects per
+// tree); the slow paths (empty list, full pool, thread teardown) are in value.cpp.
+namespace pool_detail {
+inline constexpr size_t kGranule = 16;
+inline constexpr size_t kClasses = 16;
+// Idle memory kept per thread (see value.cpp).
+inline constexpr size_t kMaxBytes = size_t{4} << 20;
+struct FreeNode {
+  FreeNode* next;
+};
+// Trivially destructible, so that accesses need no thread_local wrapper call;
+// a releaser (touched only by the slow paths) frees it at thread exit.
+struct Pool {
+  FreeNode* head[kClasses];
+  size_t bytes;  // idle bytes in all classes
+  bool dead;     // after thread teardown: blocks bypass the pool
+};
+extern constinit thread_local Pool g_pool;
+void* alloc_slow(size_t size);
+void free_slow(void* p, size_t size);
+}  // namespace pool_detail
+
+inline void* pool_alloc(size_t size) {
+  using namespace pool_detail;
+  size_t c = (size + kGranule - 1) / kGranule;
+  if (c - 1 < kClasses) {
+    Pool& pool = g_pool;
+    if (FreeNode* n = pool.head[c - 1]) {
+      pool.head[c - 1] = n->next;
+      pool.bytes -= c * kGranule;
+      return n;
+    }
+  }
+  return alloc_slow(size);
+}
+
+inline void pool_free(void* p, size_t size) {
+  using namespace pool_detail;
+  size_t c = (size + kGranule - 1) / kGranule;
+  Pool& pool = g_pool;
+  // bytes == 0: the first block of this thread (registers the release) or a
+  // dead pool; both take the slow path.
+  if (c - 1 < kClasses && pool.bytes - 1 < kMaxBytes - 1) {
+    auto* n = static_cast<FreeNode*>(p);
+    n->next = pool.head[c - 1];
+    pool.head[c - 1] = n;
+    pool.bytes += c * kGranule;
+    return;
+  }
+  free_slow(p, size);
+}
 
 // std::allocator over the pool, for the engine's containers: renders build
 // and drop many small vectors (items of lists, tuples and dicts).
@@ -115,7 +164,28 @@ struct Heap {
   // Deletes h; past a nesting depth the deletion is deferred and drained
   // iteratively so a 100000-deep list cannot overflow the stack.
   static void destroy(Heap* h);
+  static constexpr int kMaxDestroyDepth = 48;
+
+ private:
+  static void defer(Heap* h);
+  static void drain_pending();
 };
+
+namespace pool_detail {
+extern constinit thread_local int g_destroy_depth;
+extern constinit thread_local std::vector<Heap*>* g_pending;  // deferred deletions
+}  // namespace pool_detail
+
+inline void Heap::destroy(Heap* h) {
+  int& depth = pool_detail::g_destroy_depth;
+  if (depth < kMaxDestroyDepth) [[likely]] {
+    ++depth;
+    delete h;
+    if (--depth == 0 && pool_detail::g_pending) drain_pending();
+    return;
+  }
+  defer(h);
+}
 
 // Containers created while a render runs are linked into its Registry; at the
 // end of the render every survivor is emptied, which frees reference cycles
