@@ -13,6 +13,8 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "common/transport/tcp.h"
+
 namespace brine::transport {
 namespace {
 
@@ -71,6 +73,20 @@ Status bind_all(zmq::socket_t& s, const std::vector<std::string>& endpoints,
     if (ep.starts_with("ipc://")) ::chmod(ep.c_str() + 6, static_cast<mode_t>(o.ipc_mode));
   }
   return ok();
+}
+
+// True when `opts` picks the tcp backend for these endpoints: Backend::kTcp
+// and every endpoint tcp://. ipc:// endpoints always stay ZeroMQ, and one
+// socket cannot be both, so kTcp with a mix of ipc:// and tcp:// is refused.
+Result<bool> use_tcp(const std::vector<std::string>& endpoints, const SocketOptions& o) {
+  if (o.backend != Backend::kTcp || endpoints.empty()) return false;
+  size_t tcp = 0;
+  for (const auto& ep : endpoints) tcp += tcp::is_tcp(ep) ? 1 : 0;
+  if (tcp == 0) return false;
+  if (tcp == endpoints.size()) return true;
+  return make_error(Errc::kInvalidArgument,
+                    "transport tcp cannot serve ipc:// and tcp:// endpoints on one socket",
+                    endpoints.front());
 }
 
 }  // namespace
@@ -133,6 +149,7 @@ struct Server::Impl {
   std::vector<std::thread> workers;
   size_t worker_count = 1;  // set before the I/O thread starts
   static constexpr size_t kMaxQueued = 200000;
+  std::unique_ptr<tcp::TcpServer> tcp;  // transport: tcp; then nothing above is used
 
   void io_loop(zmq::socket_t pull) {
     zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0},
@@ -251,6 +268,14 @@ Result<std::unique_ptr<Server>> Server::start(const std::vector<std::string>& en
                                               int workers, Handler handler,
                                               const SocketOptions& opts, InlineFilter run_inline) {
   auto impl = std::make_unique<Impl>();
+  auto tcp_backend = use_tcp(endpoints, opts);
+  if (!tcp_backend) return tcp_backend.error();
+  if (*tcp_backend) {
+    auto s = tcp::start_server(endpoints, workers, std::move(handler), opts, std::move(run_inline));
+    if (!s) return s.error();
+    impl->tcp = std::move(*s);
+    return std::unique_ptr<Server>(new Server(std::move(impl)));
+  }
   impl->handler = std::move(handler);
   impl->run_inline = std::move(run_inline);
   impl->opts = opts;
@@ -304,6 +329,10 @@ Result<std::unique_ptr<Server>> Server::start(const std::vector<std::string>& en
 
 void Server::stop() {
   if (!impl_ || impl_->stopping.exchange(true)) return;
+  if (impl_->tcp) {
+    impl_->tcp.reset();  // joins its threads, closes every descriptor
+    return;
+  }
   impl_->cv.notify_all();
   for (auto& t : impl_->workers) {
     if (t.joinable()) t.join();
@@ -316,7 +345,8 @@ void Server::stop() {
 
 struct Publisher::Impl {
   std::mutex mu;
-  zmq::socket_t pub;  // made by bind(), inside its try
+  zmq::socket_t pub;                       // made by bind(), inside its try
+  std::unique_ptr<tcp::TcpPublisher> tcp;  // transport: tcp instead
 };
 
 Publisher::Publisher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -327,6 +357,14 @@ Publisher::~Publisher() {
 Result<std::unique_ptr<Publisher>> Publisher::bind(const std::vector<std::string>& endpoints,
                                                    const SocketOptions& opts) {
   auto impl = std::make_unique<Impl>();
+  auto tcp_backend = use_tcp(endpoints, opts);
+  if (!tcp_backend) return tcp_backend.error();
+  if (*tcp_backend) {
+    auto p = tcp::bind_publisher(endpoints, opts);
+    if (!p) return p.error();
+    impl->tcp = std::move(*p);
+    return std::unique_ptr<Publisher>(new Publisher(std::move(impl)));
+  }
   try {
     impl->pub = zmq::socket_t(context(), zmq::socket_type::pub);
     apply(impl->pub, opts);
@@ -340,6 +378,7 @@ Result<std::unique_ptr<Publisher>> Publisher::bind(const std::vector<std::string
 }
 
 void Publisher::publish(std::string_view bytes) {
+  if (impl_->tcp) return impl_->tcp->publish(bytes);
   std::lock_guard lock(impl_->mu);
   try {
     impl_->pub.send(zmq::buffer(bytes.data(), bytes.size()), zmq::send_flags::dontwait);
@@ -350,7 +389,8 @@ void Publisher::publish(std::string_view bytes) {
 // ---------------------------------------------------------------- Subscriber
 
 struct Subscriber::Impl {
-  zmq::socket_t sub;  // made by connect(), inside its try
+  zmq::socket_t sub;                        // made by connect(), inside its try
+  std::unique_ptr<tcp::TcpSubscriber> tcp;  // transport: tcp instead
 };
 
 Subscriber::Subscriber(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -362,6 +402,12 @@ Result<std::unique_ptr<Subscriber>> Subscriber::connect(const std::string& endpo
                                                         const SocketOptions& opts,
                                                         std::string_view prefix) {
   auto impl = std::make_unique<Impl>();
+  if (opts.backend == Backend::kTcp && tcp::is_tcp(endpoint)) {
+    auto s = tcp::connect_subscriber(endpoint, opts, prefix);
+    if (!s) return s.error();
+    impl->tcp = std::move(*s);
+    return std::unique_ptr<Subscriber>(new Subscriber(std::move(impl)));
+  }
   try {
     impl->sub = zmq::socket_t(context(), zmq::socket_type::sub);
     apply(impl->sub, opts);
@@ -374,6 +420,7 @@ Result<std::unique_ptr<Subscriber>> Subscriber::connect(const std::string& endpo
 }
 
 std::optional<std::string> Subscriber::receive(std::chrono::milliseconds timeout) {
+  if (impl_->tcp) return impl_->tcp->receive(timeout);
   try {
     zmq::pollitem_t item{impl_->sub.handle(), 0, ZMQ_POLLIN, 0};
     zmq::poll(&item, 1, timeout);
@@ -397,6 +444,7 @@ std::optional<std::string> Subscriber::receive(std::chrono::milliseconds timeout
 // no message (after which the fd will fire again on the next one).
 
 struct SubscriberGroup::Impl {
+  std::unique_ptr<tcp::TcpSubscriberGroup> tcp;  // transport: tcp; then nothing below is used
   std::vector<zmq::socket_t> subs;
   int epfd = -1;
   std::vector<uint32_t> ready;
@@ -419,7 +467,9 @@ SubscriberGroup::~SubscriberGroup() {
   for (auto& s : impl_->subs) s.close();
 }
 
-size_t SubscriberGroup::size() const { return impl_->subs.size(); }
+size_t SubscriberGroup::size() const {
+  return impl_->tcp ? impl_->tcp->size() : impl_->subs.size();
+}
 
 Result<std::unique_ptr<SubscriberGroup>> SubscriberGroup::connect(const std::string& endpoint,
                                                                   int count,
@@ -427,6 +477,12 @@ Result<std::unique_ptr<SubscriberGroup>> SubscriberGroup::connect(const std::str
                                                                   std::string_view prefix) {
   if (count < 1) return make_error(Errc::kInvalidArgument, "count must be >= 1", endpoint);
   auto impl = std::make_unique<Impl>();
+  if (opts.backend == Backend::kTcp && tcp::is_tcp(endpoint)) {
+    auto g = tcp::connect_group(endpoint, count, opts, prefix);
+    if (!g) return g.error();
+    impl->tcp = std::move(*g);
+    return std::unique_ptr<SubscriberGroup>(new SubscriberGroup(std::move(impl)));
+  }
   impl->epfd = ::epoll_create1(EPOLL_CLOEXEC);
   if (impl->epfd < 0) return make_error(Errc::kUnavailable, "epoll_create1 failed", endpoint);
   impl->subs.reserve(static_cast<size_t>(count));
@@ -458,6 +514,7 @@ Result<std::unique_ptr<SubscriberGroup>> SubscriberGroup::connect(const std::str
 size_t SubscriberGroup::receive(std::chrono::milliseconds timeout,
                                 const std::function<void(size_t, std::string_view)>& on_message,
                                 size_t max_messages) {
+  if (impl_->tcp) return impl_->tcp->receive(timeout, on_message, max_messages);
   Impl& g = *impl_;
   epoll_event events[256];
   // Sockets already known to hold messages need no waiting.
@@ -503,7 +560,8 @@ size_t SubscriberGroup::receive(std::chrono::milliseconds timeout,
 
 struct Client::Impl {
   std::mutex mu;
-  zmq::socket_t dealer;  // made by connect(), inside its try
+  zmq::socket_t dealer;                 // made by connect(), inside its try
+  std::unique_ptr<tcp::TcpClient> tcp;  // transport: tcp instead
 };
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -514,6 +572,12 @@ Client::~Client() {
 Result<std::unique_ptr<Client>> Client::connect(const std::string& endpoint,
                                                 const SocketOptions& opts) {
   auto impl = std::make_unique<Impl>();
+  if (opts.backend == Backend::kTcp && tcp::is_tcp(endpoint)) {
+    auto c = tcp::connect_client(endpoint, opts);
+    if (!c) return c.error();
+    impl->tcp = std::move(*c);
+    return std::unique_ptr<Client>(new Client(std::move(impl)));
+  }
   try {
     impl->dealer = zmq::socket_t(context(), zmq::socket_type::dealer);
     apply(impl->dealer, opts);
@@ -526,6 +590,7 @@ Result<std::unique_ptr<Client>> Client::connect(const std::string& endpoint,
 
 Result<std::string> Client::request(std::string_view request, std::chrono::milliseconds timeout,
                                     const std::function<bool(std::string_view)>& accept) {
+  if (impl_->tcp) return impl_->tcp->request(request, timeout, accept);
   std::lock_guard lock(impl_->mu);
   auto& s = impl_->dealer;
   try {
