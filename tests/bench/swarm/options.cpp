@@ -1,6 +1,7 @@
 #include "tests/bench/swarm/options.h"
 
 #include <boost/program_options.hpp>
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -74,6 +75,8 @@ Result<ParsedOptions> parse_options(const std::vector<std::string>& argv) {
   ParsedOptions out;
   SwarmOptions& o = out.opts;
   std::string grains_text;
+  std::string req_text;
+  std::string transport_text = "zeromq";
   po::options_description desc(
       "Usage: brine-swarm --root DIR [options]\n\n"
       "Runs N virtual Brine minions in one process against a real brine-master.\n"
@@ -124,6 +127,11 @@ Result<ParsedOptions> parse_options(const std::vector<std::string>& argv) {
      "ZeroMQ I/O threads")
     ("sub-connections", po::value(&o.sub_connections)->default_value(o.sub_connections),
      "SUB connections to the master, each serving an equal share of the minions (max: --minions)")
+    ("req-connections", po::value(&req_text),
+     "request connections to the master, each serving an equal share of the minions: N "
+     "(max: --minions) or all (one per minion); default: one per worker")
+    ("transport", po::value(&transport_text)->default_value(transport_text),
+     "zeromq or tcp, as the master's transport")
     ("recon-default", po::value(&o.recon_default_ms)->default_value(o.recon_default_ms),
      "ms before reconnecting to a vanished master (recon_default)")
     ("recon-max", po::value(&o.recon_max_ms)->default_value(o.recon_max_ms),
@@ -188,6 +196,22 @@ Result<ParsedOptions> parse_options(const std::vector<std::string>& argv) {
   BRINE_TRY(check_range("recon-max", o.recon_max_ms, 0, 3600000));
   BRINE_TRY(check_range("stats-interval", o.stats_interval_ms, 0, 3600000));
   if (o.auth_concurrency == 0) o.auth_concurrency = o.workers;
+  if (vm.count("req-connections")) {
+    int64_t n = 0;
+    if (req_text == "all") {
+      n = o.minions;
+    } else {
+      auto [end, ec] = std::from_chars(req_text.data(), req_text.data() + req_text.size(), n);
+      if (ec != std::errc() || end != req_text.data() + req_text.size() || n < 1 || n > o.minions) {
+        return bad("req-connections", "expected 1 to " + std::to_string(o.minions) + " or all",
+                   req_text);
+      }
+    }
+    o.req_connections = static_cast<int>(n);
+  }
+  auto backend = transport::parse_backend(transport_text);
+  if (!backend) return make_error(Errc::kInvalidArgument, backend.error().message, "--transport");
+  o.transport = *backend;
   if (!grains_text.empty()) {
     auto g = parse_grains(grains_text);
     if (!g) return g.error();

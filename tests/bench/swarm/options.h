@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/transport/transport.h"
 #include "common/values/value.h"
 
 namespace brine::swarm {
@@ -66,6 +67,16 @@ struct SwarmOptions {
   // [c*N/C, (c+1)*N/C). With C = N the master fans out to N connections, as to
   // a real fleet; each costs the swarm about two file descriptors.
   int sub_connections = 1;
+  // Request connections (transport::Client) to the master's ret_port. 0 (the
+  // default): one per worker, and any worker carries any minion's request (the
+  // master routes by channel id, not by connection). N > 0: N connections made
+  // at start, connection c carrying the requests of minions [c*M/N,
+  // (c+1)*M/N), and the workers own none; N = minions (--req-connections all)
+  // gives every virtual minion its own, so the master holds one request
+  // connection per minion, as with a real fleet.
+  int req_connections = 0;
+  // Salt's `transport` for both kinds of connection; must match the master's.
+  transport::Backend transport = transport::Backend::kZeroMQ;
   // DEALER reconnect interval as the minion's recon_default / recon_max /
   // recon_randomize (ms): after a master restart each socket comes back
   // somewhere in [recon_default, recon_default + recon_max].

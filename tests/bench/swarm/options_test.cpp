@@ -110,6 +110,36 @@ TEST(SwarmOptions, RejectsBadValuesNamingTheOption) {
   ASSERT_FALSE(p.has_value());
 }
 
+TEST(SwarmOptions, TransportAndRequestConnections) {
+  auto p = parse({"--root", "/r", "--minions", "50"});
+  ASSERT_TRUE(p.has_value()) << p.error().to_string();
+  EXPECT_EQ(p->opts.transport, transport::Backend::kZeroMQ);
+  EXPECT_EQ(p->opts.req_connections, 0);  // one per worker
+  p = parse({"--root", "/r", "--minions", "50", "--transport", "tcp", "--req-connections", "all"});
+  ASSERT_TRUE(p.has_value()) << p.error().to_string();
+  EXPECT_EQ(p->opts.transport, transport::Backend::kTcp);
+  EXPECT_EQ(p->opts.req_connections, 50);
+  p = parse({"--root", "/r", "--minions", "50", "--transport", "zeromq", "--req-connections", "7"});
+  ASSERT_TRUE(p.has_value()) << p.error().to_string();
+  EXPECT_EQ(p->opts.transport, transport::Backend::kZeroMQ);
+  EXPECT_EQ(p->opts.req_connections, 7);
+  EXPECT_EQ(parse({"--root", "/r", "--transport", "zmq"})->opts.transport,
+            transport::Backend::kZeroMQ);
+
+  p = parse({"--root", "/r", "--transport", "ws"});
+  ASSERT_FALSE(p.has_value());
+  EXPECT_EQ(p.error().to_string(), "--transport: expected 'zeromq' or 'tcp', got 'ws'");
+  for (const char* bad : {"0", "51", "-1", "x", "3x", "", "ALL"}) {
+    p = parse({"--root", "/r", "--minions", "50", "--req-connections", bad});
+    ASSERT_FALSE(p.has_value()) << bad;
+    EXPECT_EQ(p.error().to_string(),
+              std::string("--req-connections: expected 1 to 50 or all, got '") + bad + "'");
+  }
+  auto help = parse({"--help"});
+  EXPECT_NE(help->usage.find("--req-connections"), std::string::npos);
+  EXPECT_NE(help->usage.find("--transport"), std::string::npos);
+}
+
 TEST(SwarmOptions, GrainsMustBeAMap) {
   auto g = parse_grains("[1, 2]");
   ASSERT_FALSE(g.has_value());

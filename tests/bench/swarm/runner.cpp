@@ -47,6 +47,7 @@ class SubSource : public FrameSource {
 // A real minion's socket options (minion.cpp socket_options()).
 transport::SocketOptions minion_socket_options(const SwarmOptions& o) {
   transport::SocketOptions so;
+  so.backend = o.transport;
   int recon = o.recon_default_ms;
   if (o.recon_randomize && o.recon_max_ms > 0) {
     thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -60,9 +61,17 @@ transport::SocketOptions minion_socket_options(const SwarmOptions& o) {
   return so;
 }
 
-// Each ZeroMQ socket holds a mailbox descriptor and its connection one more.
+// Connections to the master: SUB ones, and request ones (per worker, or
+// --req-connections of them).
+int connections(const SwarmOptions& o) {
+  return o.sub_connections + (o.req_connections > 0 ? o.req_connections : o.workers);
+}
+
+// Each ZeroMQ socket holds a mailbox descriptor and its connection one more; a
+// tcp one just its connection.
 rlim_t fds_needed(const SwarmOptions& o) {
-  return static_cast<rlim_t>(2 * (o.sub_connections + o.workers) + 256);
+  const int per = o.transport == transport::Backend::kTcp ? 1 : 2;
+  return static_cast<rlim_t>(per * connections(o) + 256);
 }
 
 // Raises the soft RLIMIT_NOFILE to the hard limit (and the hard one when it is
@@ -81,10 +90,10 @@ Status raise_fd_limit(const SwarmOptions& o) {
   }
   if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
     return make_error(Errc::kInvalidArgument,
-                      std::to_string(o.sub_connections) + " connections need about " +
+                      std::to_string(connections(o)) + " connections need about " +
                           std::to_string(want) + " file descriptors; the limit is " +
                           std::to_string(rl.rlim_cur),
-                      "--sub-connections");
+                      "--sub-connections/--req-connections");
   }
   return ok();
 }
@@ -153,8 +162,9 @@ int run(const SwarmOptions& opts) {
     std::cerr << "brine-swarm: " << s.error().to_string() << "\n";
     return 2;
   }
-  // libzmq allows 1023 sockets per process unless told otherwise.
-  int sockets = opts.sub_connections + opts.workers + 64;
+  // libzmq allows 1023 sockets per process unless told otherwise (tcp
+  // connections are no ZeroMQ sockets).
+  int sockets = (opts.transport == transport::Backend::kTcp ? 0 : connections(opts)) + 64;
   if (auto s = transport::configure_context(opts.io_threads, sockets > 1000 ? sockets : 0); !s) {
     std::cerr << "brine-swarm: " << s.error().to_string() << "\n";
     return 1;

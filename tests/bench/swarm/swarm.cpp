@@ -20,6 +20,16 @@ milliseconds jitter(milliseconds max) {
 
 namespace {
 milliseconds ms(double seconds) { return milliseconds(static_cast<int64_t>(seconds * 1000.0)); }
+
+// A worker's port when every request goes out on a minion's own connection
+// (Impl::port_of): it is never asked.
+class NoPort : public RequestPort {
+ public:
+  Result<std::string> request(std::string_view, std::chrono::milliseconds,
+                              const std::function<bool(std::string_view)>&) override {
+    return make_error(Errc::kUnavailable, "workers own no request connection");
+  }
+};
 }  // namespace
 
 // ------------------------------------------------------------------ construction
@@ -65,8 +75,25 @@ Status Swarm::start() {
     s.pinned_key = **pin;
     s.pinned_set.store(true, std::memory_order_release);
   }
+  PortFactory worker_ports = s.ports;
+  if (s.opts.req_connections > 0) {
+    const size_t n = std::min(static_cast<size_t>(s.opts.req_connections), s.minions.size());
+    s.req_ports.reserve(n);
+    for (size_t c = 0; c < n; ++c) {
+      auto p = s.ports();
+      if (!p) {
+        s.req_ports.clear();
+        return make_error(p.error().code,
+                          "request connection " + std::to_string(c + 1) + " of " +
+                              std::to_string(n) + ": " + p.error().to_string(),
+                          "--req-connections");
+      }
+      s.req_ports.push_back(std::move(*p));
+    }
+    worker_ports = [] { return Result<std::unique_ptr<RequestPort>>(std::make_unique<NoPort>()); };
+  }
   s.started_at = Clock::now();
-  s.pool = std::make_unique<TaskPool>(s.opts.workers, s.ports);
+  s.pool = std::make_unique<TaskPool>(s.opts.workers, worker_ports);
   for (size_t i = 0; i < s.minions.size(); ++i) s.queue_auth(i, milliseconds(0));
   return ok();
 }
@@ -250,25 +277,26 @@ void Swarm::Impl::auth(size_t i, RequestPort& port) {
   std::optional<std::string> error_code;
   std::string refused;
   ++n.auth_requests;
-  auto reply = port.request(request, ms(opts.auth_timeout_s), [&](std::string_view bytes) {
-    auto h = protocol::peek_frame(bytes);
-    if (!h) return false;
-    if (h->type == protocol::MessageType::kError) {
-      auto e = protocol::open_error_reply(bytes);
-      error_code = e ? e->code : std::string("error");
-      return true;
-    }
-    if (h->type != protocol::MessageType::kAuthReply) return false;
-    // A reply that does not verify is someone else's (a late answer to an
-    // earlier request on this shared socket) or forged: keep waiting.
-    auto r = protocol::open_auth_reply(bytes, st, pin_now, "");
-    if (!r) {
-      refused = r.error().to_string();
-      return false;
-    }
-    result = std::move(*r);
-    return true;
-  });
+  auto reply =
+      port_of(m, port).request(request, ms(opts.auth_timeout_s), [&](std::string_view bytes) {
+        auto h = protocol::peek_frame(bytes);
+        if (!h) return false;
+        if (h->type == protocol::MessageType::kError) {
+          auto e = protocol::open_error_reply(bytes);
+          error_code = e ? e->code : std::string("error");
+          return true;
+        }
+        if (h->type != protocol::MessageType::kAuthReply) return false;
+        // A reply that does not verify is someone else's (a late answer to an
+        // earlier request on this shared socket) or forged: keep waiting.
+        auto r = protocol::open_auth_reply(bytes, st, pin_now, "");
+        if (!r) {
+          refused = r.error().to_string();
+          return false;
+        }
+        result = std::move(*r);
+        return true;
+      });
   if (!reply || (!result && !error_code)) {
     ++n.auth_failures;
     if (!refused.empty()) log->warn("'{}': refused auth reply: {}", m.id, refused);
@@ -380,7 +408,7 @@ Result<Swarm::Impl::Reply> Swarm::Impl::call(Minion& m, RequestPort& port, const
   std::string frame = ch->seal(codec::msgpack_pack(payload), &ctr);
   Reply out;
   std::optional<std::string> opened;
-  auto r = port.request(frame, ms(opts.auth_timeout_s), [&](std::string_view bytes) {
+  auto r = port_of(m, port).request(frame, ms(opts.auth_timeout_s), [&](std::string_view bytes) {
     auto h = protocol::peek_frame(bytes);
     if (!h) return false;
     if (h->type == protocol::MessageType::kError) {
@@ -467,7 +495,7 @@ void Swarm::Impl::fetch_key(size_t i, uint64_t ep, RequestPort& port) {
   std::string frame = ch->seal(codec::msgpack_pack(Value::map({{"cmd", "session_key"}})), &ctr);
   std::optional<protocol::SessionKeyUpdate> update;
   bool error_frame = false;
-  auto r = port.request(frame, ms(opts.auth_timeout_s), [&](std::string_view bytes) {
+  auto r = port_of(m, port).request(frame, ms(opts.auth_timeout_s), [&](std::string_view bytes) {
     auto h = protocol::peek_frame(bytes);
     if (!h) return false;
     if (h->type == protocol::MessageType::kError) {

@@ -19,7 +19,9 @@
 //   see docs/performance.md) -> returns {cmd: _return, load} retried 30 times
 //   with a growing pause -> minion_stop on a clean stop.
 // Differences that do not show on the wire: one SUB socket for all minions,
-// `workers` DEALER sockets shared by all minions, and re-auth after an error
+// `workers` DEALER sockets shared by all minions (by default: see
+// --sub-connections and --req-connections for one of each per minion, as a
+// real fleet has), and re-auth after an error
 // frame on any request (the real minion waits for its next heartbeat), spread
 // by a random delay up to reauth_spread_s and bounded by auth_concurrency.
 //
@@ -106,7 +108,8 @@ class Swarm {
   Swarm& operator=(const Swarm&) = delete;
 
   // Reads the pinned master key, starts the workers and queues every minion's
-  // first auth. Errors: an unreadable pinned key file.
+  // first auth. Errors: an unreadable pinned key file; with req_connections, a
+  // request connection the factory cannot make (named "--req-connections").
   Status start();
   // Authenticated minions send minion_stop (for at most `grace`), then every
   // thread ends. Idempotent.

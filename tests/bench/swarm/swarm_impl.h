@@ -109,6 +109,15 @@ struct Swarm::Impl {
   PortFactory ports;
   SubscriberFactory subscribe;
   std::vector<std::unique_ptr<Minion>> minions;
+  // With opts.req_connections > 0: the request connections, made by `ports`
+  // at start; minion slot s uses req_ports[s * size / minions]. Thread-safe
+  // (transport::Client serialises its requests). Empty: the worker's port.
+  std::vector<std::unique_ptr<RequestPort>> req_ports;
+  RequestPort& port_of(const Minion& m, RequestPort& worker_port) {
+    if (req_ports.empty()) return worker_port;
+    return *req_ports[m.slot * req_ports.size() / minions.size()];
+  }
+  // After req_ports: destroyed (its workers joined) before the ports go.
   std::unique_ptr<TaskPool> pool;
   std::atomic<bool> stopping{false};
   Clock::time_point started_at = Clock::now();

@@ -167,6 +167,77 @@ TEST_F(SwarmTest, EachConnectionServesItsShareOfTheMinions) {
   EXPECT_EQ(s.stats().refused, 0u);
 }
 
+// A fake port that counts the requests it carried.
+class CountingPort : public RequestPort {
+ public:
+  CountingPort(FakeMaster& m, std::atomic<int>& count) : inner_(m), count_(count) {}
+  Result<std::string> request(std::string_view request, milliseconds timeout,
+                              const std::function<bool(std::string_view)>& accept) override {
+    ++count_;
+    return inner_.request(request, timeout, accept);
+  }
+
+ private:
+  testing::FakePort inner_;
+  std::atomic<int>& count_;
+};
+
+// --req-connections N: N ports made at start, each carrying the requests of
+// its share of the minions; the workers make none.
+TEST_F(SwarmTest, RequestConnectionsCarryTheirShareOfTheMinions) {
+  for (int n : {40, 3}) {
+    SCOPED_TRACE(n);
+    opts_.req_connections = n;
+    std::vector<std::string> ids;
+    for (int i = 0; i < opts_.minions; ++i) ids.push_back(minion_id(opts_, i));
+    auto identities = load_identities(root_, ids);
+    ASSERT_TRUE(identities.has_value());
+    auto counts = std::make_shared<std::deque<std::atomic<int>>>();
+    PortFactory factory = [&, counts]() -> Result<std::unique_ptr<RequestPort>> {
+      auto& c = counts->emplace_back(0);
+      return std::unique_ptr<RequestPort>(new CountingPort(master_, c));
+    };
+    SubscriberFactory none = [](uint16_t) -> Result<std::unique_ptr<FrameSource>> {
+      return std::unique_ptr<FrameSource>();
+    };
+    swarm_ = std::make_unique<Swarm>(opts_, std::move(*identities), Value::map(), factory, none);
+    ASSERT_TRUE(swarm_->start().has_value());
+    ASSERT_TRUE(all_authenticated());
+    const std::string jid = "2025010100000000010" + std::to_string(n % 10);
+    swarm_->on_pub_frame(master_.publication(job(jid, "test.ping")));
+    ASSERT_TRUE(wait_until([&] { return master_.returns(jid).size() == 40; }));
+    swarm_->stop(milliseconds(2000));
+    ASSERT_EQ(counts->size(), size_t(n));  // made at start, none by the workers
+    // Each carried its minions' auth, minion_start and return at least
+    // (with 40, connection c is minion c's alone).
+    const int per = 40 / n;
+    for (auto& c : *counts) EXPECT_GE(c.load(), 3 * per);
+    swarm_.reset();
+  }
+}
+
+TEST_F(SwarmTest, ARequestConnectionThatCannotBeMadeFailsTheStart) {
+  opts_.req_connections = 5;
+  std::vector<std::string> ids;
+  for (int i = 0; i < opts_.minions; ++i) ids.push_back(minion_id(opts_, i));
+  auto identities = load_identities(root_, ids);
+  ASSERT_TRUE(identities.has_value());
+  int made = 0;
+  PortFactory factory = [&]() -> Result<std::unique_ptr<RequestPort>> {
+    if (++made == 3) return make_error(Errc::kIo, "Too many open files", "tcp://127.0.0.1:1");
+    return std::unique_ptr<RequestPort>(new testing::FakePort(master_));
+  };
+  SubscriberFactory none = [](uint16_t) -> Result<std::unique_ptr<FrameSource>> {
+    return std::unique_ptr<FrameSource>();
+  };
+  swarm_ = std::make_unique<Swarm>(opts_, std::move(*identities), Value::map(), factory, none);
+  auto st = swarm_->start();
+  ASSERT_FALSE(st.has_value());
+  EXPECT_EQ(st.error().to_string(),
+            "--req-connections: request connection 3 of 5: tcp://127.0.0.1:1: Too many open files");
+  EXPECT_EQ(master_.auth_requests(), 0u);
+}
+
 // A subscriber with several connections, fed by the test through the swarm's
 // own subscriber thread.
 class QueueSource : public FrameSource {
