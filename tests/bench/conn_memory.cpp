@@ -4,11 +4,12 @@
 // The peers live in a forked child, so the parent's RSS is the master side
 // only; RSS is read after malloc_trim(0), as the master trims every 10 s.
 //
-// Usage: conn_memory [connections=2000] [publications=20] [publication_bytes=1024]
-//                    [requests=1]
+// Usage: conn_memory [--transport zeromq|tcp] [connections=2000] [publications=20]
+//                    [publication_bytes=1024] [requests=1]
 // Prints one JSON line: KB per connection for the ROUTER idle after
 // `requests` requests from each peer, and for the PUB after subscribing and
-// after `publications` publications to everyone. A pipe holds messages in
+// after `publications` publications to everyone. `--transport tcp` measures
+// Brine's own tcp backend (SocketOptions::backend) instead of libzmq. A pipe holds messages in
 // chunks of 256 and keeps one spare, so past 256 messages over a connection's
 // life its memory steps up once (docs/performance.md, "Memory at 10,000").
 #include <malloc.h>
@@ -33,6 +34,8 @@ using namespace brine;
 using namespace std::chrono_literals;
 
 namespace {
+
+transport::Backend g_backend = transport::Backend::kZeroMQ;
 
 int free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -84,6 +87,7 @@ int child(int n, int publications, int requests, int port_r, int port_p, int in,
   if (!transport::configure_context(1, 3 * n + 64)) return 2;
   raise_nofile();
   transport::SocketOptions so;  // a minion's: defaults
+  so.backend = g_backend;
   if (get(in) != 'R') return 2;
   std::vector<std::unique_ptr<transport::Client>> clients;
   for (int i = 0; i < n; ++i) {
@@ -134,14 +138,29 @@ int child(int n, int publications, int requests, int port_r, int port_p, int in,
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::vector<char*> args(argv, argv + argc);
+  for (size_t i = 1; i + 1 < args.size(); ++i) {
+    if (std::string_view(args[i]) != "--transport") continue;
+    auto b = transport::parse_backend(args[i + 1]);
+    if (!b) {
+      std::fprintf(stderr, "--transport: %s\n", b.error().to_string().c_str());
+      return 2;
+    }
+    g_backend = *b;
+    args.erase(args.begin() + static_cast<ptrdiff_t>(i),
+               args.begin() + static_cast<ptrdiff_t>(i) + 2);
+    break;
+  }
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   const int n = argc > 1 ? std::atoi(argv[1]) : 2000;
   const int publications = argc > 2 ? std::atoi(argv[2]) : 20;
   const int bytes = argc > 3 ? std::atoi(argv[3]) : 1024;
   const int requests = argc > 4 ? std::atoi(argv[4]) : 1;
   if (n < 1 || publications < 1 || bytes < 2 || requests < 1) {
     std::fprintf(stderr,
-                 "usage: conn_memory [connections] [publications] [publication_bytes] "
-                 "[requests]\n");
+                 "usage: conn_memory [--transport zeromq|tcp] [connections] [publications] "
+                 "[publication_bytes] [requests]\n");
     return 2;
   }
   const int port_r = free_port();
@@ -161,6 +180,7 @@ int main(int argc, char** argv) {
   transport::SocketOptions ro;
   ro.recv_hwm = 100000;
   ro.send_hwm = 100000;
+  ro.backend = g_backend;
   auto server = transport::Server::start(
       {transport::tcp_endpoint("127.0.0.1", port_r)}, 1,
       [&](std::string_view) {
@@ -169,6 +189,7 @@ int main(int argc, char** argv) {
       },
       ro, [](std::string_view) { return true; });
   transport::SocketOptions po;  // pub_hwm 1000, as the master's default
+  po.backend = g_backend;
   auto pub = transport::Publisher::bind({transport::tcp_endpoint("127.0.0.1", port_p)}, po);
   if (!server || !pub) {
     std::fprintf(stderr, "cannot bind\n");
@@ -216,8 +237,9 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"connections\": %d, \"base_kb\": %ld, \"router_kb_per_conn\": %.1f, "
       "\"pub_kb_per_conn_subscribed\": %.1f, \"pub_kb_per_conn_after_traffic\": %.1f, "
-      "\"publications\": %d, \"publication_bytes\": %d, \"requests\": %d}\n",
+      "\"publications\": %d, \"publication_bytes\": %d, \"requests\": %d, "
+      "\"transport\": \"%s\"}\n",
       n, base, per(base, router), per(router, subscribed), per(router, traffic), publications,
-      bytes, requests);
+      bytes, requests, std::string(transport::backend_name(g_backend)).c_str());
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
