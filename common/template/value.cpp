@@ -14,9 +14,21 @@ Unexpected fault(FaultKind kind, std::string message) {
   return Unexpected(std::move(f));
 }
 
-Val Val::str(std::string s) {
+Val Val::str(std::string&& s) {
   auto* o = new StrObj();
   o->s = std::move(s);
+  return adopt(Tag::kStr, o);
+}
+
+Val Val::str(const std::string& s) {
+  auto* o = new StrObj();
+  o->s.assign(s.data(), s.size());
+  return adopt(Tag::kStr, o);
+}
+
+Val Val::str(std::string_view s) {
+  auto* o = new StrObj();
+  o->s.assign(s.data(), s.size());
   return adopt(Tag::kStr, o);
 }
 
@@ -101,12 +113,9 @@ void Val::release_immortal() {
 
 // ---------------------------------------------------------------- lifetime
 
-namespace {
-thread_local Registry* g_registry = nullptr;
-}  // namespace
-
 namespace pool_detail {
 
+constinit thread_local Registry* g_registry = nullptr;
 constinit thread_local int g_destroy_depth = 0;
 constinit thread_local std::vector<Heap*>* g_pending = nullptr;
 // A render frees all its objects at its end and the next render reuses them,
@@ -182,19 +191,7 @@ void Heap::drain_pending() {
   --depth;
 }
 
-Tracked::Tracked() {
-  registry = g_registry;
-  if (registry) {
-    next = registry->head;
-    if (next) next->prev = this;
-    registry->head = this;
-  }
-}
-
-Tracked::~Tracked() { untrack(); }
-
-void Tracked::untrack() {
-  if (!registry) return;
+void Tracked::unlink() {
   if (prev) {
     prev->next = next;
   } else {
@@ -205,10 +202,10 @@ void Tracked::untrack() {
   registry = nullptr;
 }
 
-Registry::Registry() : previous(g_registry) { g_registry = this; }
+Registry::Registry() : previous(pool_detail::g_registry) { pool_detail::g_registry = this; }
 
 Registry::~Registry() {
-  g_registry = previous;
+  pool_detail::g_registry = previous;
   std::vector<Tracked*> alive;
   for (Tracked* t = head; t; t = t->next) alive.push_back(t);
   for (Tracked* t : alive) t->ref();
@@ -219,7 +216,7 @@ Registry::~Registry() {
   }
 }
 
-Registry* Registry::current() { return g_registry; }
+Registry* Registry::current() { return pool_detail::g_registry; }
 
 bool StrObj::is_ascii() const {
   if (ascii < 0) ascii = utf8::is_ascii(s) ? 1 : 0;
@@ -239,12 +236,30 @@ size_t cp_len(const StrObj& s) { return s.is_ascii() ? s.s.size() : utf8::count(
 // ---------------------------------------------------------------- dict
 
 size_t hash_str(std::string_view s) {
-  // FNV-1a: keys are short; avoids std::hash's per-call overhead variance.
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
+  // Eight bytes at a time (keys and names are short; this runs for every key
+  // of converted context data). Only equal strings must hash equally.
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size();
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 31;
+    p += 8;
+    n -= 8;
   }
+  uint64_t tail = 0;
+  if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    tail = (uint64_t{a} << 32) | b;
+  } else if (n > 0) {
+    tail = (uint64_t{p[0]} << 16) | (uint64_t{p[n >> 1]} << 8) | p[n - 1];
+  }
+  h = (h ^ tail) * 0x94d049bb133111ebull;
+  h ^= h >> 32;
   return static_cast<size_t>(h);
 }
 

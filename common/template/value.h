@@ -191,15 +191,24 @@ inline void Heap::destroy(Heap* h) {
 // end of the render every survivor is emptied, which frees reference cycles
 // (a macro's closure holding the frame that holds the macro, `l.append(l)`).
 struct Registry;
+namespace pool_detail {
+extern constinit thread_local Registry* g_registry;
+}  // namespace pool_detail
 struct Tracked : Heap {
-  Tracked();
-  ~Tracked() override;
+  inline Tracked();
+  ~Tracked() override { untrack(); }
   // Drops every Val this object holds (cycle breaking).
   virtual void clear_refs() = 0;
-  void untrack();
+  void untrack() {
+    if (!registry) return;
+    unlink();
+  }
   Tracked* prev = nullptr;
   Tracked* next = nullptr;
   Registry* registry = nullptr;
+
+ private:
+  void unlink();
 };
 
 struct Registry {
@@ -211,6 +220,14 @@ struct Registry {
   Registry* previous = nullptr;  // restored on destruction (nested renders)
   static Registry* current();
 };
+
+inline Tracked::Tracked() : registry(pool_detail::g_registry) {
+  if (registry) {
+    next = registry->head;
+    if (next) next->prev = this;
+    registry->head = this;
+  }
+}
 
 enum class Tag : uint8_t {
   kNone,
@@ -280,8 +297,9 @@ class Val {
     v.u_.f = d;
     return v;
   }
-  static Val str(std::string s);
-  static Val str(std::string_view s) { return str(std::string(s)); }
+  static Val str(std::string&& s);
+  static Val str(const std::string& s);  // copies straight into the new object
+  static Val str(std::string_view s);
   static Val str(const char* s) { return str(std::string(s)); }
   static Val markup(std::string s);  // str flagged as Markup (|e, |safe)
   static Val list(Vals items = {});
