@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 
 constexpr int kMinions = 200;
 
-std::unique_ptr<Process> spawn_swarm(Cluster& c, const fs::path& stats) {
+std::unique_ptr<Process> spawn_swarm(Cluster& c, const fs::path& stats,
+                                     const std::vector<std::string>& extra) {
   fs::path out = c.root() / "swarm.out";
   std::vector<std::string> argv = {Cluster::bin("brine-swarm").string(),
                                    "--root",
@@ -44,6 +45,7 @@ std::unique_ptr<Process> spawn_swarm(Cluster& c, const fs::path& stats) {
                                    "100",
                                    "--stats-file",
                                    stats.string()};
+  argv.insert(argv.end(), extra.begin(), extra.end());
   pid_t pid = ::fork();
   if (pid == 0) {
     int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
@@ -78,12 +80,14 @@ Value brine_json(Cluster& c, const std::vector<std::string>& args, int* exit_cod
   return v ? *v : Value();
 }
 
-TEST(SwarmFleet, TwoHundredMinionsAuthenticateAndAnswer) {
+// The whole scenario, with `master_extra` in the master config and
+// `swarm_extra` on the swarm's command line.
+void run_fleet(const std::string& master_extra, const std::vector<std::string>& swarm_extra) {
   Cluster c;
-  c.start_master();
+  c.start_master(master_extra);
   ASSERT_TRUE(c.master()->alive()) << c.master()->log_text();
   fs::path stats = c.root() / "swarm.stats";
-  auto swarm = spawn_swarm(c, stats);
+  auto swarm = spawn_swarm(c, stats, swarm_extra);
 
   // Every key arrives pending; accept them all at once, as an operator would.
   ASSERT_TRUE(
@@ -121,6 +125,15 @@ TEST(SwarmFleet, TwoHundredMinionsAuthenticateAndAnswer) {
   EXPECT_EQ(swarm->stop(seconds(20)), 0) << swarm->log_text();
   EXPECT_EQ(stat(stats, "task_failures"), 0);
   EXPECT_GE(stat(stats, "returns_sent"), kMinions + 11);
+}
+
+TEST(SwarmFleet, TwoHundredMinionsAuthenticateAndAnswer) { run_fleet("", {}); }
+
+// Salt's transport: tcp, with a connection of each kind per minion: the master
+// holds 400 connections, as with a real fleet of 200.
+TEST(SwarmFleet, TwoHundredMinionsOnTcpEachWithItsOwnConnections) {
+  run_fleet("transport: tcp\n", {"--transport", "tcp", "--sub-connections",
+                                 std::to_string(kMinions), "--req-connections", "all"});
 }
 
 }  // namespace
