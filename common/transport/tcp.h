@@ -5,8 +5,10 @@
 //
 // Wire: every message is one frame, a 4-byte big-endian length then that many
 // bytes (0 is a valid, empty message). A frame announcing more than
-// max_message_bytes closes that connection. Nothing else is ever sent: no
-// greeting, no subscription, no heartbeat.
+// max_message_bytes closes that connection. Two length values are control
+// frames without a body: kPing (0xffffffff), sent by a connecting side with
+// heartbeat_ivl_ms set, and kPong (0xfffffffe), the listening side's answer.
+// Nothing else is ever sent: no greeting, no subscription.
 //
 // Memory is the point of this backend: an idle connection is one small struct
 // (fd, a 4-byte header being read, an empty std::string and an empty vector);
@@ -109,6 +111,13 @@ inline void put_be32(uint8_t* p, uint32_t v) {
   p[3] = static_cast<uint8_t>(v);
 }
 
+constexpr uint32_t kPing = 0xffffffffu;
+constexpr uint32_t kPong = 0xfffffffeu;
+constexpr uint64_t kMaxBody = 0xfffffffdu;
+// Sentinels queued in a SendQueue to write a control frame.
+const Frame& ping_frame();
+const Frame& pong_frame();
+
 // Largest body a frame may announce on a socket with these options.
 uint64_t frame_limit(const SocketOptions& opts);
 
@@ -116,10 +125,11 @@ uint64_t frame_limit(const SocketOptions& opts);
 class FrameReader {
  public:
   // Feeds received bytes, calling on_frame(std::string_view) per complete
-  // frame (the view lives until the callback returns). False when a header
-  // announced more than `limit`: the connection must be closed.
-  template <typename F>
-  bool feed(const char* p, size_t n, uint64_t limit, F&& on_frame) {
+  // frame (the view lives until the callback returns) and on_control(kPing
+  // or kPong) per control frame. False when a header announced more than
+  // `limit`: the connection must be closed.
+  template <typename F, typename C>
+  bool feed(const char* p, size_t n, uint64_t limit, F&& on_frame, C&& on_control) {
     const char* end = p + n;
     while (p < end) {
       if (hdr_len_ < 4) {
@@ -130,6 +140,11 @@ class FrameReader {
         if (hdr_len_ < 4) break;
         need_ = (uint32_t{hdr_[0]} << 24) | (uint32_t{hdr_[1]} << 16) | (uint32_t{hdr_[2]} << 8) |
                 uint32_t{hdr_[3]};
+        if (need_ >= kPong) {
+          hdr_len_ = 0;
+          on_control(need_);
+          continue;
+        }
         if (need_ > limit) return false;
         if (need_ == 0) {
           hdr_len_ = 0;
@@ -194,11 +209,31 @@ class SendQueue {
 // One outgoing connection that comes back by itself (Subscriber, each member
 // of a SubscriberGroup, Client). A plain struct: its owner closes it (drop()).
 struct Link {
-  explicit Link(const SocketOptions& opts) : backoff(opts) {}
+  explicit Link(const SocketOptions& opts);
   int fd = -1;
   bool connecting = false;  // connect() in progress: wait for POLLOUT, then finish_connect()
+  int hb_ivl_ms = 0;        // heartbeats, as ZMTP's: PING after hb_ivl_ms without traffic,
+  int hb_timeout_ms = 0;    // drop when nothing came hb_timeout_ms after a PING
   Backoff backoff;
   FrameReader reader;
+  Clock::time_point heard{};   // last bytes received (or connection made)
+  Clock::time_point pinged{};  // last PING sent
+
+  bool up() const { return fd >= 0 && !connecting; }
+  // With heartbeats on: a PING is due now (the caller sends it and sets `pinged`).
+  bool ping_due(Clock::time_point now) const {
+    return hb_ivl_ms > 0 && up() && pinged <= heard &&
+           now - heard >= std::chrono::milliseconds(hb_ivl_ms);
+  }
+  // With heartbeats on: a PING went unanswered; the caller drops the link.
+  bool timed_out(Clock::time_point now) const {
+    return hb_ivl_ms > 0 && up() && pinged > heard &&
+           now - pinged >= std::chrono::milliseconds(hb_timeout_ms);
+  }
+  // When ping_due() or timed_out() may next become true (max() if never).
+  Clock::time_point next_heartbeat() const;
+  // For links that write nothing else (subscribers): sends a PING now.
+  void send_ping(Clock::time_point now);
 
   // Starts a connect when none is up and the back-off allows; a failed
   // attempt only schedules the next one. True when fd is now valid.
@@ -217,10 +252,11 @@ struct Link {
       n = ::recv(fd, buf, cap, MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
-    if (n <= 0 || !reader.feed(buf, static_cast<size_t>(n), limit, on_frame)) {
+    if (n <= 0 || !reader.feed(buf, static_cast<size_t>(n), limit, on_frame, [](uint32_t) {})) {
       drop();
       return 0;
     }
+    heard = Clock::now();
     return static_cast<size_t>(n);
   }
 };

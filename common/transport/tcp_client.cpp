@@ -40,7 +40,7 @@ class ClientImpl final : public TcpClient {
       return make_error(Errc::kInvalidArgument, "request too large to frame", ep_.text);
     }
     const auto deadline = Clock::now() + timeout;
-    auto buf = std::make_unique<char[]>(kScratchBytes);
+    auto buf = std::make_unique_for_overwrite<char[]>(kScratchBytes);
     // Replies to earlier, timed-out requests: discard (this also notices a
     // peer that closed while we were idle).
     while (link_.read_once(buf.get(), kScratchBytes, limit_, [](std::string_view) {}) > 0) {
@@ -58,6 +58,12 @@ class ClientImpl final : public TcpClient {
     while (true) {
       auto now = Clock::now();
       if (link_.fd < 0) link_.connect_if_due(ep_, opts_, now);
+      if (link_.timed_out(now)) {
+        lose();
+      } else if (link_.ping_due(now)) {
+        out_.push(ping_frame());  // behind the request, never inside a frame
+        link_.pinged = now;
+      }
       if (link_.fd >= 0 && !link_.connecting && !out_.empty() &&
           out_.flush(link_.fd) == SendQueue::Io::kError) {
         lose();
@@ -73,8 +79,8 @@ class ClientImpl final : public TcpClient {
       }
       bool want_out = link_.connecting || !out_.empty();
       pollfd p{link_.fd, static_cast<short>(POLLIN | (want_out ? POLLOUT : 0)), 0};
-      if (::poll(&p, 1, ms_until(deadline, now)) > 0 && link_.connecting &&
-          !link_.finish_connect()) {
+      auto until = std::min(deadline, link_.next_heartbeat());
+      if (::poll(&p, 1, ms_until(until, now)) > 0 && link_.connecting && !link_.finish_connect()) {
         lose();
       }
     }

@@ -177,10 +177,14 @@ void EventLoop::read_from(Conn& c) {
       return;
     }
     const uint64_t id = c.id;
-    if (!c.reader.feed(scratch_.get(), static_cast<size_t>(n), in_limit_,
-                       [&](std::string_view body) {
-                         if (!c.dead) on_frame(id, body);
-                       })) {
+    if (!c.reader.feed(
+            scratch_.get(), static_cast<size_t>(n), in_limit_,
+            [&](std::string_view body) {
+              if (!c.dead) on_frame(id, body);
+            },
+            [&](uint32_t control) {
+              if (control == kPing) send(id, pong_frame());
+            })) {
       kill(c);  // a frame over the size limit
       return;
     }

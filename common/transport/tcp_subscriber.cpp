@@ -36,7 +36,7 @@ class SubscriberImpl final : public TcpSubscriber {
 
   std::optional<std::string> receive(std::chrono::milliseconds timeout) override {
     const auto deadline = Clock::now() + timeout;
-    auto buf = std::make_unique<char[]>(kScratchBytes);
+    auto buf = std::make_unique_for_overwrite<char[]>(kScratchBytes);
     while (true) {
       if (!queue_.empty()) {
         std::string m = std::move(queue_.front());
@@ -52,13 +52,19 @@ class SubscriberImpl final : public TcpSubscriber {
              }) > 0) {
       }
       if (!queue_.empty()) continue;
+      if (link_.timed_out(now)) {
+        link_.drop();
+      } else if (link_.ping_due(now)) {
+        link_.send_ping(now);
+      }
       if (now >= deadline) return std::nullopt;
       if (link_.fd < 0) {
         ::poll(nullptr, 0, ms_until(std::min(deadline, link_.backoff.next()), now));
         continue;
       }
       pollfd p{link_.fd, static_cast<short>(POLLIN | (link_.connecting ? POLLOUT : 0)), 0};
-      if (::poll(&p, 1, ms_until(deadline, now)) > 0 && link_.connecting) link_.finish_connect();
+      auto until = std::min(deadline, link_.next_heartbeat());
+      if (::poll(&p, 1, ms_until(until, now)) > 0 && link_.connecting) link_.finish_connect();
     }
   }
 
@@ -80,7 +86,11 @@ class SubscriberImpl final : public TcpSubscriber {
 class GroupImpl final : public TcpSubscriberGroup {
  public:
   GroupImpl(Endpoint ep, const SocketOptions& opts, std::string_view prefix)
-      : ep_(std::move(ep)), opts_(opts), prefix_(prefix), limit_(frame_limit(opts)) {}
+      : ep_(std::move(ep)),
+        opts_(opts),
+        prefix_(prefix),
+        limit_(frame_limit(opts)),
+        sweep_ms_(opts.heartbeat_ivl_ms > 0 ? std::max(10, opts.heartbeat_ivl_ms / 2) : 0) {}
   ~GroupImpl() override {
     for (auto& m : members_) m.link.drop();
     if (epfd_ >= 0) ::close(epfd_);
@@ -103,7 +113,7 @@ class GroupImpl final : public TcpSubscriberGroup {
       }
       if (!fd || !watch(static_cast<uint32_t>(i), *fd)) timers_.push({m.link.backoff.next(), i});
     }
-    scratch_ = std::make_unique<char[]>(kScratchBytes);
+    scratch_ = std::make_unique_for_overwrite<char[]>(kScratchBytes);
     return ok();
   }
 
@@ -117,8 +127,10 @@ class GroupImpl final : public TcpSubscriberGroup {
     while (true) {
       auto now = Clock::now();
       reconnect_due(now);
+      if (sweep_ms_ > 0 && now >= next_sweep_) sweep(now);
       auto until = deadline;
       if (!timers_.empty()) until = std::min(until, timers_.top().first);
+      if (sweep_ms_ > 0) until = std::min(until, next_sweep_);
       int n = ::epoll_wait(epfd_, events, 256, ready_.empty() ? ms_until(until, now) : 0);
       for (int k = 0; k < n; ++k) handle(events[k].data.u32, events[k].events);
       size_t delivered = deliver(on_message, max_messages);
@@ -146,6 +158,21 @@ class GroupImpl final : public TcpSubscriberGroup {
     if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) == 0) return true;
     m.link.drop();
     return false;
+  }
+
+  // Heartbeats: one pass over the members every half interval (O(count)
+  // every few seconds, rather than a timer per member).
+  void sweep(Clock::time_point now) {
+    next_sweep_ = now + std::chrono::milliseconds(sweep_ms_);
+    for (size_t i = 0; i < members_.size(); ++i) {
+      Link& l = members_[i].link;
+      if (l.timed_out(now)) {
+        lost(static_cast<uint32_t>(i));
+      } else if (l.ping_due(now)) {
+        l.send_ping(now);
+        if (l.fd < 0) lost(static_cast<uint32_t>(i));
+      }
+    }
   }
 
   void lost(uint32_t i) {
@@ -220,6 +247,8 @@ class GroupImpl final : public TcpSubscriberGroup {
   const SocketOptions opts_;
   const std::string prefix_;
   const uint64_t limit_;
+  const int sweep_ms_;  // 0: no heartbeats
+  Clock::time_point next_sweep_{};
   int epfd_ = -1;
   std::vector<Member> members_;  // reserved up front: never reallocated
   std::vector<uint32_t> ready_;

@@ -169,6 +169,43 @@ TEST(TcpSubscriber, ConnectsToAPublisherStartedLater) {
   EXPECT_TRUE(join_all(**pub, subs));
 }
 
+TEST(TcpSubscriber, HeartbeatsDropAPublisherThatStoppedAnswering) {
+  auto opts = tcp_opts();
+  opts.heartbeat_ivl_ms = 30;
+  opts.heartbeat_timeout_ms = 100;
+  int port = 0;
+  int hole = testing::raw_listen(&port);
+  ASSERT_GE(hole, 0);
+  auto sub = Subscriber::connect(ep(port), opts);
+  ASSERT_TRUE(sub);
+  EXPECT_FALSE((*sub)->receive(400ms));
+  int first = testing::accept_within(hole, 1s);
+  ASSERT_GE(first, 0);
+  EXPECT_EQ(testing::read_bytes(first, 4, 1s), std::string(4, '\xff'));
+  EXPECT_GE(testing::accept_within(hole, 1s), 0);  // reconnected
+  ::close(first);
+  ::close(hole);
+
+  // A live publisher answers: a subscriber idle past the timeout still gets messages.
+  int port2 = free_port();
+  auto pub = Publisher::bind({ep(port2)}, opts);
+  auto group = SubscriberGroup::connect(ep(port2), 3, opts);
+  auto sub2 = Subscriber::connect(ep(port2), opts);
+  ASSERT_TRUE(pub && group && sub2);
+  EXPECT_EQ((*group)->receive(400ms, [](size_t, std::string_view) {}), 0u);
+  EXPECT_FALSE((*sub2)->receive(400ms));
+  (*pub)->publish("still here");
+  auto got = (*sub2)->receive(2s);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, "still here");
+  size_t n = 0;
+  auto until = std::chrono::steady_clock::now() + 2s;
+  while (n < 3 && std::chrono::steady_clock::now() < until) {
+    n += (*group)->receive(100ms, [](size_t, std::string_view m) { EXPECT_EQ(m, "still here"); });
+  }
+  EXPECT_EQ(n, 3u);
+}
+
 TEST(TcpSubscriberGroup, FiftyConnections) {
   int port = free_port();
   auto pub = Publisher::bind({ep(port)}, tcp_opts());

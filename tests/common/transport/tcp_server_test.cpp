@@ -180,8 +180,8 @@ TEST(TcpServer, GarbagePeersDoNotDisturbOthers) {
   int port = free_port();
   auto server = Server::start({ep(port)}, 2, echo, tcp_opts());
   ASSERT_TRUE(server);
-  int junk = raw_connect(port);  // a length of 4 GiB - 1: over any limit
-  ASSERT_TRUE(write_all(junk, std::string(64, '\xff')));
+  int junk = raw_connect(port);  // a length of 2 GiB: over the limit
+  ASSERT_TRUE(write_all(junk, std::string(64, '\x7f')));
   int half = raw_connect(port);  // announces 1000 bytes, sends 3, then waits
   ASSERT_TRUE(write_all(half, std::string("\x00\x00\x03\xe8"
                                           "abc",
@@ -227,6 +227,40 @@ TEST(TcpClient, RequestWaitsForAServerStartedLater) {
   for (int i = 0; i < 10 && !again; ++i) again = (*client)->request("again", 1s);
   ASSERT_TRUE(again) << again.error().to_string();
   EXPECT_EQ(*again, "re:again");
+}
+
+// With heartbeats the I/O thread answers PINGs while a worker is busy, so a
+// slow reply is not mistaken for a dead server; a peer that never answers is.
+TEST(TcpClient, HeartbeatsKeepALiveLinkAndDropADeadOne) {
+  auto opts = tcp_opts();
+  opts.heartbeat_ivl_ms = 30;
+  opts.heartbeat_timeout_ms = 100;
+  int port = free_port();
+  auto server = Server::start(
+      {ep(port)}, 1,
+      [](std::string_view r) {
+        std::this_thread::sleep_for(500ms);
+        return std::string(r);
+      },
+      opts);
+  ASSERT_TRUE(server);
+  auto client = Client::connect(ep(port), opts);
+  auto r = (*client)->request("slow", 5s);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(*r, "slow");
+
+  int hole = testing::raw_listen(&port);  // accepts (in the kernel), never answers
+  ASSERT_GE(hole, 0);
+  auto c2 = Client::connect(ep(port), opts);
+  auto lost = (*c2)->request("x", 1s);
+  EXPECT_FALSE(lost);
+  int first = testing::accept_within(hole, 1s);
+  ASSERT_GE(first, 0);
+  auto ping = testing::read_bytes(first, 8, 1s);  // the request's frame, then a PING
+  EXPECT_EQ(ping, testing::frame("x").substr(0, 5) + std::string(3, '\xff'));
+  int second = testing::accept_within(hole, 1s);  // it gave up on the first and reconnected
+  EXPECT_GE(second, 0);
+  for (int fd : {first, second, hole}) ::close(fd);
 }
 
 TEST(TcpClient, TimesOutAndSkipsRejectedReplies) {

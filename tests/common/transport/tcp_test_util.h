@@ -57,6 +57,28 @@ inline int raw_connect(int port) {
   return fd;
 }
 
+// A listening socket on 127.0.0.1 (port chosen by the kernel, stored in *port).
+inline int raw_listen(int* port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(a);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 || ::listen(fd, 16) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  *port = ntohs(a.sin_port);
+  return fd;
+}
+
+inline int accept_within(int listener, std::chrono::milliseconds timeout) {
+  pollfd pfd{listener, POLLIN, 0};
+  if (::poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0) return -1;
+  return ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+}
+
 inline std::string frame(std::string_view body) {
   std::string f(4, '\0');
   auto n = static_cast<uint32_t>(body.size());
@@ -100,6 +122,21 @@ inline std::optional<std::string> read_frame(int fd, std::chrono::milliseconds t
   std::string body(n, '\0');
   if (n > 0 && !read_exact(fd, body.data(), n, deadline)) return std::nullopt;
   return body;
+}
+
+// Up to n bytes, as many as arrive within the timeout.
+inline std::string read_bytes(int fd, size_t n, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string out;
+  char buf[256];
+  while (out.size() < n && std::chrono::steady_clock::now() < deadline) {
+    pollfd pfd{fd, POLLIN, 0};
+    if (::poll(&pfd, 1, 20) <= 0) continue;
+    ssize_t r = ::recv(fd, buf, std::min(sizeof(buf), n - out.size()), 0);
+    if (r <= 0) break;
+    out.append(buf, static_cast<size_t>(r));
+  }
+  return out;
 }
 
 // True when the peer closed (EOF or reset) within the timeout; data is skipped.
