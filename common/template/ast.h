@@ -3,6 +3,7 @@
 // rendered by several threads at once; constants are immortal Vals.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -367,6 +368,9 @@ struct Template {
   Body body;
   std::map<std::string, const BlockStmt*, std::less<>> blocks;
   bool has_extends = false;
+  // Size of its last top-level render plus one (Salt's final newline): the
+  // next render reserves that much instead of growing its output step by step.
+  mutable std::atomic<size_t> output_hint{0};
 };
 
 }  // namespace brine::jinja

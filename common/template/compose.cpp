@@ -267,9 +267,12 @@ R<std::string> Interp::render_top(std::shared_ptr<const Template> tmpl, const Ma
   cf->terminal = true;
   cf->vars.reserve(globals.size());
   globals.for_each([&](Sym k, const Val& v) { cf->vars.emplace_back(k, v); });
-  instances_.push_back(make_instance(tmpl, new_frame(ctx_frame)));
   std::string out;
+  out.reserve(tmpl->output_hint.load(std::memory_order_relaxed));
+  const Template* t = tmpl.get();
+  instances_.push_back(make_instance(std::move(tmpl), new_frame(ctx_frame)));
   JTRY(render_instance(*instances_.back(), out, 0));
+  t->output_hint.store(out.size() + 1, std::memory_order_relaxed);
   return out;
 }
 
