@@ -30,7 +30,10 @@ namespace brine::transport {
 // ZeroMQ. The config key is Salt's `transport` (master and minion):
 // `zeromq` (the default) or `tcp`, Brine's own length-prefixed framing over
 // plain TCP sockets with one epoll loop per socket, a few KiB per idle
-// connection instead of libzmq's 23-84 KiB.
+// connection instead of libzmq's 23-84 KiB (docs/protocol.md 1.1). A Server
+// or Publisher given kTcp with both ipc:// and tcp:// endpoints is refused
+// (kInvalidArgument): one socket cannot be both. kTcp sockets ignore
+// ZeroMQ-only settings (recv_hwm, linger_ms, ipc_mode, configure_context()).
 enum class Backend { kZeroMQ, kTcp };
 
 // "zeromq" (also "zmq") or "tcp"; kInvalidArgument naming the accepted values.
