@@ -14,24 +14,6 @@ Unexpected fault(FaultKind kind, std::string message) {
   return Unexpected(std::move(f));
 }
 
-Val Val::str(std::string&& s) {
-  auto* o = new StrObj();
-  o->s = std::move(s);
-  return adopt(Tag::kStr, o);
-}
-
-Val Val::str(const std::string& s) {
-  auto* o = new StrObj();
-  o->s.assign(s.data(), s.size());
-  return adopt(Tag::kStr, o);
-}
-
-Val Val::str(std::string_view s) {
-  auto* o = new StrObj();
-  o->s.assign(s.data(), s.size());
-  return adopt(Tag::kStr, o);
-}
-
 Val Val::markup(std::string s) {
   auto* o = new StrObj();
   o->s = std::move(s);

@@ -389,6 +389,9 @@ class Val {
 };
 
 struct StrObj final : Heap {
+  StrObj() = default;
+  explicit StrObj(std::string&& v) : s(std::move(v)) {}
+  explicit StrObj(std::string_view v) : s(v) {}
   std::string s;              // never changed once the object is shared
   mutable int8_t ascii = -1;  // -1 unknown
   bool markup = false;
@@ -467,6 +470,11 @@ struct DictObj final : Tracked {
 };
 
 inline const std::string& Val::as_str() const { return str_obj()->s; }
+inline Val Val::str(std::string&& s) { return adopt(Tag::kStr, new StrObj(std::move(s))); }
+inline Val Val::str(const std::string& s) {
+  return adopt(Tag::kStr, new StrObj(std::string_view(s)));
+}
+inline Val Val::str(std::string_view s) { return adopt(Tag::kStr, new StrObj(s)); }
 
 inline ListObj* Val::list_obj() const {
   auto* l = reinterpret_cast<ListObj*>(u_.p);
