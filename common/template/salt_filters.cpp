@@ -593,8 +593,13 @@ RV f_unique(Interp&, Val& v, A& a) {
   Val p[2];
   JTRY(bind_args(a, "unique", {"case_sensitive", "attribute"}, 0, p));
   Vals items;
-  JTRY(iterate(v, items));
-  Val out = unique_list(items);
+  const Vals* src = &items;
+  if (v.is_seq()) {
+    src = &v.list_obj()->items;  // read in place: unique_list copies what it keeps
+  } else {
+    JTRY(iterate(v, items));
+  }
+  Val out = unique_list(*src);
   return hashable_input(v) ? as_set(out) : out;
 }
 

@@ -560,9 +560,24 @@ std::string yaml_double_quoted(std::string_view s) {
 }
 
 std::string yaml_single_quoted(std::string_view s) {
-  std::string out = "'";
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '\'';
   bool in_breaks = false;
   for (size_t pos = 0; pos < s.size();) {
+    // A run of plain ASCII (no quote, no break) is copied as is.
+    size_t run = pos;
+    while (run < s.size()) {
+      auto ch = static_cast<unsigned char>(s[run]);
+      if (ch == '\n' || ch == '\'' || ch >= 0x80) break;
+      ++run;
+    }
+    if (run > pos) {
+      out.append(s.substr(pos, run - pos));
+      in_breaks = false;
+      pos = run;
+      continue;
+    }
     size_t at = pos;
     char32_t c = utf8::next(s, &pos);
     bool brk = c == '\n' || c == 0x85 || c == 0x2028 || c == 0x2029;

@@ -1,5 +1,6 @@
 // Python str methods.
 #include <algorithm>
+#include <array>
 #include <unordered_map>
 
 #include "common/template/builtins.h"
@@ -68,11 +69,19 @@ RV split_common(Val& s, A& a, bool right) {
   if (!p[1].is_absent()) JSET(maxsplit, to_index(p[1]));
   if ((p[0].is_absent() || p[0].is_none()) && maxsplit < 0 && s.str_obj()->is_ascii()) {
     // s.split() of ASCII text (split and rsplit agree without maxsplit).
-    const std::string& str = s.as_str();
-    auto space = [](char ch) {
-      return ch == ' ' || (ch >= 0x09 && ch <= 0x0D) || (ch >= 0x1C && ch <= 0x1F);
-    };
+    std::string_view str = s.as_str();
+    // Python's ASCII whitespace: ' ', \t-\r, \x1c-\x1f.
+    static constexpr auto kSpace = [] {
+      std::array<bool, 256> t{};
+      for (int ch = 0; ch < 256; ++ch) {
+        t[static_cast<size_t>(ch)] =
+            ch == ' ' || (ch >= 0x09 && ch <= 0x0D) || (ch >= 0x1C && ch <= 0x1F);
+      }
+      return t;
+    }();
+    auto space = [](char ch) { return kSpace[static_cast<unsigned char>(ch)]; };
     Vals out;
+    out.reserve(4);
     for (size_t pos = 0;;) {
       while (pos < str.size() && space(str[pos])) ++pos;
       if (pos >= str.size()) break;
