@@ -8,6 +8,7 @@
 
 #include <deque>
 #include <queue>
+#include <system_error>
 
 #include "common/transport/tcp.h"
 
@@ -98,7 +99,11 @@ class GroupImpl final : public TcpSubscriberGroup {
 
   Status start(int count) {
     epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
-    if (epfd_ < 0) return make_error(Errc::kUnavailable, "epoll_create1 failed", ep_.text);
+    if (epfd_ < 0) {
+      return make_error(Errc::kUnavailable,
+                        "cannot make the epoll set: " + std::system_category().message(errno),
+                        ep_.text);
+    }
     members_.reserve(static_cast<size_t>(count));
     auto now = Clock::now();
     for (int i = 0; i < count; ++i) {

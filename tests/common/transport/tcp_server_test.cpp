@@ -1,5 +1,6 @@
 // transport: tcp, request/reply: Server and Client, and hostile raw peers.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <mutex>
@@ -8,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/transport/tcp.h"
 #include "common/transport/transport.h"
 #include "tests/common/transport/tcp_test_util.h"
 
@@ -323,6 +325,41 @@ TEST(TcpEndpoints, ErrorsNameTheEndpoint) {
   EXPECT_EQ(star.error().code, Errc::kInvalidArgument);
 }
 
+// Out of descriptors: factories return an Error, they do not throw or abort.
+TEST(TcpEndpoints, OutOfDescriptorsIsAnError) {
+  int port = free_port();
+  auto server = Server::start({ep(port)}, 1, echo, tcp_opts());
+  ASSERT_TRUE(server);
+  rlimit old{};
+  ::getrlimit(RLIMIT_NOFILE, &old);
+  rlimit low = old;
+  low.rlim_cur = 64;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<std::unique_ptr<Client>> clients;
+  std::optional<Error> error;
+  for (int i = 0; i < 100 && !error; ++i) {
+    auto c = Client::connect(ep(port), tcp_opts());
+    if (c) {
+      clients.push_back(std::move(*c));
+    } else {
+      error = c.error();
+    }
+  }
+  auto pub = Publisher::bind({ep(free_port())}, tcp_opts());
+  auto group = SubscriberGroup::connect(ep(port), 10, tcp_opts());
+  ::setrlimit(RLIMIT_NOFILE, &old);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, Errc::kUnavailable);
+  EXPECT_EQ(error->to_string(), ep(port) + ": cannot connect: Too many open files");
+  EXPECT_FALSE(pub);
+  ASSERT_FALSE(group);
+  EXPECT_NE(group.error().to_string().find("Too many open files"), std::string::npos);
+  clients.clear();
+  auto c = Client::connect(ep(port), tcp_opts());
+  ASSERT_TRUE(c);
+  EXPECT_TRUE((*c)->request("after", 5s));
+}
+
 TEST(TcpEndpoints, AnyAddressAndIpv6) {
   int port = free_port();
   auto server = Server::start({"tcp://*:" + std::to_string(port)}, 1, echo, tcp_opts());
@@ -342,3 +379,39 @@ TEST(TcpEndpoints, AnyAddressAndIpv6) {
 
 }  // namespace
 }  // namespace brine::transport
+
+namespace brine::transport::tcp {
+namespace {
+
+// The parser sees frames split at every possible point, and control frames.
+TEST(TcpFrameReader, AnySplitGivesTheSameFrames) {
+  std::string wire = testing::frame("hello") + testing::frame("") + std::string(4, '\xff') +
+                     testing::frame(std::string(300, 'b')) + std::string(3, '\xff') + '\xfe' +
+                     testing::frame("end");
+  std::vector<std::string> want = {"hello", "", "<ping>", std::string(300, 'b'), "<pong>", "end"};
+  std::minstd_rand rng(7);
+  for (int round = 0; round < 200; ++round) {
+    FrameReader r;
+    std::vector<std::string> got;
+    size_t at = 0;
+    while (at < wire.size()) {
+      size_t n = round == 0 ? 1 : 1 + rng() % 40;
+      n = std::min(n, wire.size() - at);
+      ASSERT_TRUE(r.feed(
+          wire.data() + at, n, 1000, [&](std::string_view f) { got.emplace_back(f); },
+          [&](uint32_t c) { got.push_back(c == kPing ? "<ping>" : "<pong>"); }));
+      at += n;
+    }
+    EXPECT_EQ(got, want);
+    EXPECT_TRUE(r.idle());
+  }
+  FrameReader r;
+  auto none = [](std::string_view) {};
+  auto no_control = [](uint32_t) {};
+  EXPECT_TRUE(r.feed("\x00\x00\x03\xe8", 4, 1000, none, no_control));  // exactly the limit
+  FrameReader r2;
+  EXPECT_FALSE(r2.feed("\x00\x00\x03\xe9", 4, 1000, none, no_control));  // one over
+}
+
+}  // namespace
+}  // namespace brine::transport::tcp
