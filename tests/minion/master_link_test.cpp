@@ -71,5 +71,61 @@ TEST(MasterLink, StaleAuthReplyIsSkippedNotRefused) {
   fs::remove_all(dir);
 }
 
+TEST(MasterLink, TransportKeyPicksTheBackend) {
+  using transport::Backend;
+  EXPECT_EQ(transport_backend(Value::map()).value(), Backend::kZeroMQ);
+  EXPECT_EQ(transport_backend(Value::map({{"transport", Value()}})).value(), Backend::kZeroMQ);
+  EXPECT_EQ(transport_backend(Value::map({{"transport", "zeromq"}})).value(), Backend::kZeroMQ);
+  EXPECT_EQ(transport_backend(Value::map({{"transport", "zmq"}})).value(), Backend::kZeroMQ);
+  EXPECT_EQ(transport_backend(Value::map({{"transport", "tcp"}})).value(), Backend::kTcp);
+  auto bad = transport_backend(Value::map({{"transport", "ws"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().to_string(), "transport: expected 'zeromq' or 'tcp', got 'ws'");
+  EXPECT_EQ(transport_backend(Value::map({{"transport", 3}})).error().message,
+            "transport: expected 'zeromq' or 'tcp', got 3");
+
+  // connect() refuses an unknown transport before making any socket.
+  const Value opts =
+      Value::map({{"master", "127.0.0.1"}, {"master_port", 4506}, {"transport", "ws"}});
+  MasterLink link(opts, "m1", protocol::AuthMode::kMinion);
+  auto st = link.connect({});
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, Errc::kInvalidArgument);
+}
+
+// `transport: tcp` makes the request connection a tcp one, whatever the
+// caller's SocketOptions say: a tcp server answers it.
+TEST(MasterLink, TcpTransportReachesATcpServer) {
+  std::string tmpl = (fs::temp_directory_path() / "brine-link-XXXXXX").string();
+  const fs::path dir = ::mkdtemp(tmpl.data());
+  const int port = free_loopback_port();
+  const crypto::KeyPair master = crypto::generate_keypair();
+  transport::SocketOptions so;
+  so.backend = transport::Backend::kTcp;
+  auto server = transport::Server::start(
+      {"tcp://127.0.0.1:" + std::to_string(port)}, 1,
+      [&](std::string_view bytes) -> std::string {
+        auto req = protocol::open_auth_request(bytes, protocol::unix_now());
+        if (!req) return "";
+        return protocol::make_auth_reply(master, *req, protocol::AuthStatus::kPending, 4505,
+                                         nullptr, nullptr);
+      },
+      so);
+  ASSERT_TRUE(server) << server.error().to_string();
+
+  const Value opts = Value::map({{"pki_dir", dir.string()},
+                                 {"master", "127.0.0.1"},
+                                 {"master_port", port},
+                                 {"transport", "tcp"}});
+  MasterLink link(opts, "m1", protocol::AuthMode::kMinion);
+  ASSERT_TRUE(link.load_keys());
+  ASSERT_TRUE(link.connect({}));  // a ZeroMQ default, overridden by the key
+  AuthAttempt a = link.authenticate(5s);
+  EXPECT_EQ(a.outcome, AuthAttempt::Outcome::kPending) << a.detail;
+
+  (*server)->stop();
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace brine::minion
