@@ -360,6 +360,20 @@ TEST(TcpEndpoints, OutOfDescriptorsIsAnError) {
   EXPECT_TRUE((*c)->request("after", 5s));
 }
 
+// ipc:// sockets stay ZeroMQ whatever the backend (the master's local socket).
+TEST(TcpEndpoints, IpcStaysZeroMq) {
+  std::string path = "ipc:///tmp/brine-tcp-test-" + std::to_string(::getpid()) + ".ipc";
+  auto server = Server::start({path}, 1, echo, tcp_opts());
+  ASSERT_TRUE(server) << server.error().to_string();
+  auto client = Client::connect(path, tcp_opts());
+  ASSERT_TRUE(client);
+  auto r = (*client)->request("local", 5s);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(*r, "re:local");
+  (*server)->stop();
+  ::unlink(path.c_str() + 6);
+}
+
 TEST(TcpEndpoints, AnyAddressAndIpv6) {
   int port = free_port();
   auto server = Server::start({"tcp://*:" + std::to_string(port)}, 1, echo, tcp_opts());
