@@ -96,6 +96,18 @@ TEST_F(TcpTransport, EBrineCallGoesThroughTheMasterOnTcp) {
   EXPECT_EQ(json_of(r), Value::map({{"local", "over tcp"}}));
 }
 
+TEST_F(TcpTransport, EBrineCallRefusesAnUnknownTransport) {
+  fs::create_directories(c_->minion_config_dir("bad"));
+  std::ofstream(c_->minion_config_dir("bad") / "minion")
+      << "id: bad\nroot_dir: " << c_->minion_root("bad").string()
+      << "\nmaster: 127.0.0.1\nmaster_port: " << c_->ret_port() << "\ntransport: ws\n";
+  auto r = c_->call("bad", {"test.ping"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("brine-call: error: transport: expected 'zeromq' or 'tcp', got 'ws'"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(TcpTransport, FMinionReconnectsAfterMasterRestart) {
   Process& m = *c_->minion("web1");
   c_->stop_master();
@@ -128,6 +140,21 @@ TEST(TcpTransportMismatch, ZeromqMinionNeverReachesATcpMaster) {
   // A tcp minion on the same master is served.
   auto& tcp_minion = c.start_minion("m1", kTcp);
   EXPECT_TRUE(c.wait_for_log(tcp_minion, "authenticated with the master as 'm1'", seconds(20)));
+}
+
+// And the other way round: a tcp minion's frames mean nothing to a ZeroMQ
+// master, which keeps serving.
+TEST(TcpTransportMismatch, TcpMinionNeverReachesAZeromqMaster) {
+  Cluster c;
+  c.start_master("auto_accept: True\n");
+  ASSERT_TRUE(c.master()->alive());
+  auto& tcp_minion = c.start_minion("m0", kTcp);
+  EXPECT_FALSE(c.wait_for_log(tcp_minion, "authenticated with the master", seconds(5)));
+  EXPECT_TRUE(c.keys()["minions"].empty());
+  EXPECT_TRUE(c.keys()["minions_pre"].empty());
+  ASSERT_TRUE(c.master()->alive());
+  auto& zmq_minion = c.start_minion("m1");
+  EXPECT_TRUE(c.wait_for_log(zmq_minion, "authenticated with the master as 'm1'", seconds(20)));
 }
 
 TEST(TcpTransportConfig, UnknownValueStopsTheMasterNamingFileAndKey) {
