@@ -43,7 +43,9 @@ class ClientImpl final : public TcpClient {
     auto buf = std::make_unique_for_overwrite<char[]>(kScratchBytes);
     // Replies to earlier, timed-out requests: discard (this also notices a
     // peer that closed while we were idle).
-    while (link_.read_once(buf.get(), kScratchBytes, limit_, [](std::string_view) {}) > 0) {
+    for (int reads = 0;
+         reads < 1024 && link_.read_once(buf.get(), kScratchBytes, limit_, [](std::string_view) {});
+         ++reads) {
     }
     if (link_.fd < 0) out_.clear();
     // A frame partly written must be finished, or the stream loses its
@@ -68,7 +70,9 @@ class ClientImpl final : public TcpClient {
           out_.flush(link_.fd) == SendQueue::Io::kError) {
         lose();
       }
-      while (!reply && link_.read_once(buf.get(), kScratchBytes, limit_, on_frame) > 0) {
+      for (int reads = 0;
+           reads < 64 && !reply && link_.read_once(buf.get(), kScratchBytes, limit_, on_frame);
+           ++reads) {
       }
       if (link_.fd < 0) lose();
       if (reply) return std::move(*reply);

@@ -47,10 +47,13 @@ class SubscriberImpl final : public TcpSubscriber {
       auto now = Clock::now();
       link_.connect_if_due(ep_, opts_, now);
       // Read what is there before waiting: one chunk may hold many frames.
-      while (queue_.empty() &&
-             link_.read_once(buf.get(), kScratchBytes, limit_, [&](std::string_view m) {
-               if (m.starts_with(prefix_)) queue_.emplace_back(m);
-             }) > 0) {
+      // Bounded, so a flood of filtered-out messages cannot hold us past the deadline.
+      for (int reads = 0; reads < 64 && queue_.empty() &&
+                          link_.read_once(buf.get(), kScratchBytes, limit_,
+                                          [&](std::string_view m) {
+                                            if (m.starts_with(prefix_)) queue_.emplace_back(m);
+                                          }) > 0;
+           ++reads) {
       }
       if (!queue_.empty()) continue;
       if (link_.timed_out(now)) {
