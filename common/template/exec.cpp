@@ -366,6 +366,8 @@ RV Interp::render_loop_recursive(LoopObj& loop, const Val& iterable) {
 }
 
 R<Flow> Interp::exec(const Stmt& s, Ctx& c) {
+  // The common statements; the others are in exec_other, which keeps this
+  // function's frame (and its prologue, run for every statement) small.
   switch (s.kind) {
     case SK::kOutput:
       JTRY(exec_output(static_cast<const OutputStmt&>(s), c));
@@ -373,8 +375,9 @@ R<Flow> Interp::exec(const Stmt& s, Ctx& c) {
     case SK::kIf: {
       const auto& is = static_cast<const IfStmt&>(s);
       for (const auto& [test, body] : is.branches) {
-        JASSIGN(Val t, eval(*test, c));
-        R<bool> b = truthy(t);
+        Val tmp;
+        JASSIGN(const Val* t, eval_ref(*test, c, tmp));
+        R<bool> b = truthy(*t);
         if (!b) {
           locate(*b.error(), test->line, c.tmpl);
           return Unexpected(std::move(b.error()));
@@ -394,10 +397,30 @@ R<Flow> Interp::exec(const Stmt& s, Ctx& c) {
     }
     case SK::kSet: {
       const auto& ss = static_cast<const SetStmt&>(s);
-      JASSIGN(Val v, eval(*ss.value, c));
-      JTRY(assign(ss.target, std::move(v), c));
+      RV v = eval(*ss.value, c);
+      if (!v) return Unexpected(std::move(v.error()));
+      if (ss.target.kind == Target::Kind::kName) {
+        c.frame->set(ss.target.sym, std::move(*v));
+      } else {
+        JTRY(assign(ss.target, std::move(*v), c));
+      }
       return Flow::kNormal;
     }
+    case SK::kDo: {
+      JTRY(eval(*static_cast<const DoStmt&>(s).expr, c));
+      return Flow::kNormal;
+    }
+    case SK::kBreak:
+      return Flow::kBreak;
+    case SK::kContinue:
+      return Flow::kContinue;
+    default:
+      return exec_other(s, c);
+  }
+}
+
+R<Flow> Interp::exec_other(const Stmt& s, Ctx& c) {
+  switch (s.kind) {
     case SK::kSetBlock: {
       const auto& sb = static_cast<const SetBlockStmt&>(s);
       std::string body;
@@ -464,10 +487,6 @@ R<Flow> Interp::exec(const Stmt& s, Ctx& c) {
       }
       return exec_body(ws.body, wc);
     }
-    case SK::kDo: {
-      JTRY(eval(*static_cast<const DoStmt&>(s).expr, c));
-      return Flow::kNormal;
-    }
     case SK::kInclude:
       if (c.suppress) return Flow::kNormal;
       JTRY(exec_include(static_cast<const IncludeStmt&>(s), c));
@@ -516,10 +535,6 @@ R<Flow> Interp::exec(const Stmt& s, Ctx& c) {
       JTRY(check_output(c.out->size()));
       return Flow::kNormal;
     }
-    case SK::kBreak:
-      return Flow::kBreak;
-    case SK::kContinue:
-      return Flow::kContinue;
     case SK::kScope: {
       const auto& sc = static_cast<const ScopeStmt&>(s);
       JASSIGN(Val ae, eval(*sc.autoescape, c));
@@ -530,6 +545,8 @@ R<Flow> Interp::exec(const Stmt& s, Ctx& c) {
       c.autoescape = saved;
       return r;
     }
+    default:  // handled by exec
+      break;
   }
   return Flow::kNormal;
 }

@@ -53,11 +53,11 @@ class Expected {
             typename = std::enable_if_t<std::is_constructible_v<T, U&&> &&
                                         !std::is_same_v<std::decay_t<U>, Expected> &&
                                         !std::is_same_v<std::decay_t<U>, Unexpected>>>
-  Expected(U&& v) : ok_(true) {  // NOLINT(google-explicit-constructor)
+  [[gnu::always_inline]] Expected(U&& v) : ok_(true) {  // NOLINT(google-explicit-constructor)
     new (&val_) T(std::forward<U>(v));
   }
   Expected(Unexpected u) : ok_(false) { new (&err_) FaultPtr(std::move(u.error())); }  // NOLINT
-  Expected(Expected&& o) noexcept : ok_(o.ok_) {
+  [[gnu::always_inline]] Expected(Expected&& o) noexcept : ok_(o.ok_) {
     if (ok_) {
       new (&val_) T(std::move(o.val_));
     } else {
@@ -73,8 +73,8 @@ class Expected {
     }
     return *this;
   }
-  ~Expected() {
-    if (ok_) {
+  [[gnu::always_inline]] ~Expected() {
+    if (ok_) [[likely]] {
       val_.~T();
     } else {
       err_.~FaultPtr();

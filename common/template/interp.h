@@ -66,13 +66,14 @@ class Frame final : public Object {
     }
     return nullptr;
   }
-  void set(Sym s, Val v) {
+  void set(Sym s, Val&& v) {
     if (Val* existing = find(s)) {
-      *existing = std::move(v);
+      existing->swap(v);  // the old value goes with the caller's temporary
     } else {
       vars.emplace_back(s, std::move(v));
     }
   }
+  void set(Sym s, const Val& v) { set(s, Val(v)); }
   Frame* parent_frame() const { return up; }
 
   Val parent;  // keeps the enclosing frame alive
@@ -339,6 +340,7 @@ class Interp {
   // Statements.
   R<Flow> exec_body(const Body& body, Ctx& c);
   R<Flow> exec(const Stmt& s, Ctx& c);
+  R<Flow> exec_other(const Stmt& s, Ctx& c);  // the less common statements
 
   // Helpers used by filters and objects.
   RV render_loop_recursive(LoopObj& loop, const Val& iterable);

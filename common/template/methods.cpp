@@ -141,7 +141,7 @@ RV d_get(Interp&, Val& d, A& a) {
   }
   Val p[2];
   JTRY(bind_args(a, "get", {"key", "default"}, 1, p));
-  size_t h;
+  size_t h = 0;
   JTRY(hashed(p[0], &h));
   if (Val* v = d.dict_obj()->find(p[0], h)) return *v;
   return p[1].is_absent() ? Val::none() : p[1];
@@ -179,7 +179,7 @@ RV d_items(Interp&, Val& d, A& a) {
 RV d_pop(Interp&, Val& d, A& a) {
   Val p[2];
   JTRY(bind_args(a, "pop", {"key", "default"}, 1, p));
-  size_t h;
+  size_t h = 0;
   JTRY(hashed(p[0], &h));
   if (Val* v = d.dict_obj()->find(p[0], h)) {
     Val out = *v;
@@ -201,7 +201,7 @@ RV d_popitem(Interp&, Val& d, A& a) {
 RV d_setdefault(Interp&, Val& d, A& a) {
   Val p[2];
   JTRY(bind_args(a, "setdefault", {"key", "default"}, 1, p));
-  size_t h;
+  size_t h = 0;
   JTRY(hashed(p[0], &h));
   if (Val* v = d.dict_obj()->find(p[0], h)) return *v;
   Val dflt = p[1].is_absent() ? Val::none() : p[1];
@@ -236,7 +236,7 @@ RV d_update(Interp&, Val& d, A& a) {
           return type_error("dictionary update sequence element #" + std::to_string(i) +
                             " has length " + std::to_string(pair.size()) + "; 2 is required");
         }
-        size_t h;
+        size_t h = 0;
         JTRY(hashed(pair[0], &h));
         dict->set(pair[0], h, pair[1]);
       }
@@ -269,7 +269,7 @@ RV d_fromkeys(Interp&, Val&, A& a) {
   Val value = p[1].is_absent() ? Val::none() : p[1];
   Val out = Val::dict();
   for (auto& k : keys) {
-    size_t h;
+    size_t h = 0;
     JTRY(hashed(k, &h));
     out.dict_obj()->set(k, h, value);
   }

@@ -530,7 +530,7 @@ bool equals(const Val& a, const Val& b) {
   }
 }
 
-R<bool> truthy(const Val& v) {
+R<bool> truthy_slow(const Val& v) {
   switch (v.tag()) {
     case Tag::kNone:
       return false;

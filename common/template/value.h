@@ -557,7 +557,21 @@ struct RecursionGuard {
 };
 
 // Python truthiness; fails on strict undefined.
-R<bool> truthy(const Val& v);
+R<bool> truthy_slow(const Val& v);
+inline R<bool> truthy(const Val& v) {
+  switch (v.tag()) {
+    case Tag::kNone:
+      return false;
+    case Tag::kBool:
+      return v.as_bool();
+    case Tag::kInt:
+      return v.as_int() != 0;
+    case Tag::kStr:
+      return !v.as_str().empty();
+    default:
+      return truthy_slow(v);
+  }
+}
 
 // UTF-8 code points.
 size_t cp_len(const StrObj& s);
