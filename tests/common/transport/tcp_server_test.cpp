@@ -101,6 +101,37 @@ TEST(TcpServer, SeveralRequestsInFlightOnOneConnection) {
   ::close(fd);
 }
 
+// A reply computed for a connection that closed meanwhile is dropped, even
+// though the next peer gets the same descriptor and slot.
+TEST(TcpServer, AReplyNeverReachesALaterPeerOnAReusedSlot) {
+  int port = free_port();
+  std::atomic<int> slow_done{0};
+  auto server = Server::start(
+      {ep(port)}, 2,
+      [&](std::string_view r) {
+        if (r == "slow") {
+          std::this_thread::sleep_for(300ms);
+          ++slow_done;
+        }
+        return "re:" + std::string(r);
+      },
+      tcp_opts());
+  ASSERT_TRUE(server);
+  int a = raw_connect(port);
+  ASSERT_TRUE(write_all(a, frame("slow")));
+  std::this_thread::sleep_for(50ms);
+  ::close(a);
+  std::this_thread::sleep_for(50ms);
+  int b = raw_connect(port);
+  ASSERT_TRUE(write_all(b, frame("b")));
+  auto first = read_frame(b, 5s);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first, "re:b");
+  while (slow_done.load() == 0) std::this_thread::sleep_for(10ms);
+  EXPECT_FALSE(read_frame(b, 300ms));  // not "re:slow"
+  ::close(b);
+}
+
 TEST(TcpServer, InlineFilterRunsPickedRequestsOnTheIoThread) {
   int port = free_port();
   std::mutex mu;
