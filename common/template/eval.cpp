@@ -108,16 +108,8 @@ RV Interp::lookup(Sym s, const std::string& name, Ctx& c) {
   return Val::undefined(std::move(msg), options.allow_undefined);
 }
 
-RV Interp::eval_node(const Expr& e, Ctx& c) {
-  RV r = eval_expr(e, c);
-  if (!r && !r.error()->located()) [[unlikely]] {
-    r.error()->line = e.line;
-    r.error()->template_name = c.tmpl ? c.tmpl->name : std::string();
-  }
-  return r;
-}
-
-RV Interp::eval_expr(const Expr& e, Ctx& c) {
+// Inlined into its only caller, eval_node: one call per node instead of two.
+[[gnu::always_inline]] inline RV Interp::eval_expr(const Expr& e, Ctx& c) {
   {
     switch (e.kind) {
       case EK::kConst:
@@ -238,6 +230,21 @@ RV Interp::eval_expr(const Expr& e, Ctx& c) {
     }
   }
   return Val();
+}
+
+namespace {
+[[gnu::cold, gnu::noinline]] void locate_fault(Fault& f, const Expr& e, const Ctx& c) {
+  f.line = e.line;
+  f.template_name = c.tmpl ? c.tmpl->name : std::string();
+}
+}  // namespace
+
+RV Interp::eval_node(const Expr& e, Ctx& c) {
+  RV r = eval_expr(e, c);
+  if (!r && !r.error()->located()) [[unlikely]] {
+    locate_fault(*r.error(), e, c);
+  }
+  return r;
 }
 
 RV Interp::eval_compare(const CompareExpr& e, Ctx& c) {
