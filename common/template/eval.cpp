@@ -82,14 +82,6 @@ RS bind_args(CallArgs& args, std::string_view fname, std::initializer_list<std::
 
 Val new_frame(Val parent) { return Val::object(new Frame(std::move(parent))); }
 
-const Val* Interp::lookup_ref(Sym s, Ctx& c) {
-  for (Frame* f = c.frame; f; f = f->up) {
-    if (Val* v = f->find(s)) return v;
-    if (f->terminal) return nullptr;
-  }
-  return globals.find(s);
-}
-
 R<const Val*> Interp::eval_ref(const Expr& e, Ctx& c, Val& tmp) {
   if (e.kind == EK::kConst) return &static_cast<const ConstExpr&>(e).value;
   if (e.kind == EK::kName) {
@@ -99,8 +91,7 @@ R<const Val*> Interp::eval_ref(const Expr& e, Ctx& c, Val& tmp) {
   return &tmp;
 }
 
-RV Interp::lookup(Sym s, const std::string& name, Ctx& c) {
-  if (const Val* v = lookup_ref(s, c)) return *v;
+RV Interp::lookup_missing(Sym s, const std::string& name, Ctx& c) {
   if (s == Symbols::kSelf && c.inst) return Val::object(new SelfRefObj(c.inst));
   std::string msg;
   append_string_repr(msg, name);

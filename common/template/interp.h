@@ -335,7 +335,18 @@ class Interp {
   // globals (salt_native.cpp), sharing their objects as Salt does. Sets
   // *handled to false (and returns None) when the module must answer.
   RV call_salt_native(const std::string& fun, CallArgs& args, bool* handled);
-  RV lookup(Sym s, const std::string& name, Ctx& c);
+  RV lookup(Sym s, const std::string& name, Ctx& c) {
+    if (const Val* v = lookup_ref(s, c)) return *v;
+    return lookup_missing(s, name, c);
+  }
+  // The variable's current value, or nullptr when it is undefined.
+  const Val* lookup_ref(Sym s, Ctx& c) {
+    for (Frame* f = c.frame; f; f = f->up) {
+      if (Val* v = f->find(s)) return v;
+      if (f->terminal) return nullptr;
+    }
+    return globals.find(s);
+  }
 
   // Statements.
   R<Flow> exec_body(const Body& body, Ctx& c);
@@ -392,8 +403,7 @@ class Interp {
   // expressions never assign variables) or at `tmp`, which holds the result
   // of any other expression.
   R<const Val*> eval_ref(const Expr& e, Ctx& c, Val& tmp);
-  // The variable's current value, or nullptr when it is undefined.
-  const Val* lookup_ref(Sym s, Ctx& c);
+  RV lookup_missing(Sym s, const std::string& name, Ctx& c);  // `self` or an Undefined
   RS exec_include(const IncludeStmt& s, Ctx& c);
   RS exec_extends(const ExtendsStmt& s, Ctx& c);
   Val make_macro(const MacroDef& def, Ctx& c);
