@@ -299,6 +299,25 @@ R<size_t> hash_val(const Val& v) {
 }
 
 int32_t DictObj::lookup_index(const Val& key, size_t hash) const {
+  if (key.is_str()) {  // str keys equal only str keys: no generic equality
+    const StrObj* ks = key.str_obj();
+    auto same = [ks](const Val& k) {
+      return k.is_str() && (k.heap() == ks || k.as_str() == ks->s);
+    };
+    if (table.empty()) {
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (hashes[i] == hash && same(items[i].first)) return static_cast<int32_t>(i);
+      }
+      return -1;
+    }
+    size_t mask = table.size() - 1;
+    for (size_t pos = hash & mask;; pos = (pos + 1) & mask) {
+      int32_t idx = table[pos];
+      if (idx < 0) return -1;
+      auto i = static_cast<size_t>(idx);
+      if (hashes[i] == hash && same(items[i].first)) return idx;
+    }
+  }
   if (table.empty()) {
     for (size_t i = 0; i < items.size(); ++i) {
       if (hashes[i] == hash && equals(items[i].first, key)) return static_cast<int32_t>(i);
@@ -344,7 +363,10 @@ Val* DictObj::find_str(std::string_view key, size_t hash) {
     int32_t idx = table[pos];
     if (idx < 0) return nullptr;
     auto& item = items[static_cast<size_t>(idx)];
-    if (item.first.is_str() && item.first.as_str() == key) return &item.second;
+    if (hashes[static_cast<size_t>(idx)] == hash && item.first.is_str() &&
+        item.first.as_str() == key) {
+      return &item.second;
+    }
   }
 }
 
