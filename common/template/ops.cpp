@@ -379,9 +379,10 @@ R<bool> contains(const Val& container, const Val& item) {
         JTRY(hash_val(item));
       }
       if (item.is_str()) {  // `name in names`: plain string equality, nothing can fail
+        const StrObj* is = item.str_obj();
         for (const auto& v : container.list_obj()->items) {
           if (v.is_str()) {
-            if (equals(v, item)) return true;
+            if (str_eq(v.str_obj(), is)) return true;
           } else if (v.is_undefined() && !v.undef_obj()->lenient) {
             JTRY(check_defined(v));  // StrictUndefined.__eq__ raises, as in py_equals
           }

@@ -231,6 +231,8 @@ RS sort_vals(Vals& items, bool reverse, Vals* keys) {
       if (cmp != 0) return reverse ? cmp > 0 : cmp < 0;
       return a < b;
     };
+    // Data is often sorted already (YAML/pillar keys): one pass, as timsort.
+    if (std::is_sorted(idx.begin(), idx.end(), less)) return {};
     std::sort(idx.begin(), idx.end(), less);
     permute();
     return {};

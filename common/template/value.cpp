@@ -301,9 +301,7 @@ R<size_t> hash_val(const Val& v) {
 int32_t DictObj::lookup_index(const Val& key, size_t hash) const {
   if (key.is_str()) {  // str keys equal only str keys: no generic equality
     const StrObj* ks = key.str_obj();
-    auto same = [ks](const Val& k) {
-      return k.is_str() && (k.heap() == ks || k.as_str() == ks->s);
-    };
+    auto same = [ks](const Val& k) { return k.is_str() && str_eq(k.str_obj(), ks); };
     if (table.empty()) {
       for (size_t i = 0; i < items.size(); ++i) {
         if (hashes[i] == hash && same(items[i].first)) return static_cast<int32_t>(i);
@@ -499,13 +497,7 @@ RS check_defined(const Val& v) {
 }
 
 bool equals(const Val& a, const Val& b) {
-  if (a.is_str() && b.is_str()) {
-    if (a.heap() == b.heap()) return true;
-    const StrObj* x = a.str_obj();
-    const StrObj* y = b.str_obj();
-    if (x->hashed && y->hashed && x->hash_ != y->hash_) return false;
-    return x->s == y->s;
-  }
+  if (a.is_str() && b.is_str()) return str_eq(a.str_obj(), b.str_obj());
   RecursionGuard guard;
   if (guard.exceeded()) return false;
   Tag ta = a.tag();

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -470,6 +471,13 @@ struct DictObj final : Tracked {
 };
 
 inline const std::string& Val::as_str() const { return str_obj()->s; }
+
+// Python == of two str objects (hashes compared when both are known).
+inline bool str_eq(const StrObj* x, const StrObj* y) {
+  if (x == y) return true;
+  if (x->hashed && y->hashed && x->hash_ != y->hash_) return false;
+  return x->s.size() == y->s.size() && std::memcmp(x->s.data(), y->s.data(), x->s.size()) == 0;
+}
 inline Val Val::str(std::string&& s) { return adopt(Tag::kStr, new StrObj(std::move(s))); }
 inline Val Val::str(const std::string& s) {
   return adopt(Tag::kStr, new StrObj(std::string_view(s)));
