@@ -255,6 +255,9 @@ struct ForStmt : Stmt {
   ExprPtr iter;
   ExprPtr filter;  // `for x in y if cond`
   bool recursive = false;
+  // False when nothing in the body can read `loop` (the parser's
+  // loop_refs_): the loop then runs without a LoopObj.
+  bool uses_loop = true;
   Body body;
   Body else_body;
 };

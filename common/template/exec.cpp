@@ -297,6 +297,7 @@ R<Flow> Interp::exec_for(const ForStmt& s, Ctx& c, const Val& iterable, int dept
     }
     items = std::move(kept);
   }
+  if (!s.uses_loop) return exec_for_plain(s, c, items, out);
   auto* loop = new LoopObj();
   Val lv = Val::object(loop);
   loop->items = std::move(items);
@@ -343,6 +344,42 @@ R<Flow> Interp::exec_for(const ForStmt& s, Ctx& c, const Val& iterable, int dept
   }
   if (!completed && !s.else_body.empty()) {
     // The else block runs in its own scope: its sets do not leak.
+    Val ev = new_frame(frame_ref(c.frame));
+    Ctx ec = c;
+    ec.frame = as_frame(ev);
+    ec.out = out;
+    JTRY(exec_body(s.else_body, ec));
+  }
+  return Flow::kNormal;
+}
+
+R<Flow> Interp::exec_for_plain(const ForStmt& s, Ctx& c, const Vals& items, std::string* out) {
+  Val fv;
+  Ctx ic = c;
+  ic.out = out;
+  bool completed = false;  // see exec_for
+  const bool plain_target = s.target.kind == Target::Kind::kName;
+  for (const Val& item : items) {
+    // Reuse the iteration frame unless a closure (macro) captured it.
+    Frame* f;
+    if (fv.is_object() && fv.heap()->refs == 1) {
+      f = as_frame(fv);
+      f->vars.clear();
+    } else {
+      fv = new_frame(frame_ref(c.frame));
+      f = as_frame(fv);
+    }
+    ic.frame = f;
+    if (plain_target) {
+      f->vars.emplace_back(s.target.sym, item);
+    } else {
+      JTRY(assign(s.target, item, ic));
+    }
+    JASSIGN(Flow fl, exec_body(s.body, ic));
+    if (fl == Flow::kBreak) break;
+    if (fl == Flow::kNormal) completed = true;
+  }
+  if (!completed && !s.else_body.empty()) {
     Val ev = new_frame(frame_ref(c.frame));
     Ctx ec = c;
     ec.frame = as_frame(ev);

@@ -110,6 +110,9 @@ void Parser::parse_statement(Body& out) {
       "load_json", "load_text", "import_yaml", "import_json", "import_text"};
   if (!kKnown.count(name)) fail_unknown(&name, nullptr, t.line);
   TagGuard tg(this, name);
+  if (name == "block" || name == "include" || name == "from" || name.starts_with("import")) {
+    ++loop_refs_;  // these templates may see the enclosing loop's frame
+  }
   if (name == "for") {
     out.push_back(parse_for());
   } else if (name == "if") {
@@ -192,7 +195,9 @@ StmtPtr Parser::parse_for() {
   {
     SoftGuard sg(this, false);
     LoopGuard lg(this, false);
+    int refs = loop_refs_;
     s->body = parse_statements({"endfor", "else"}, false);
+    s->uses_loop = s->recursive || loop_refs_ != refs;
   }
   if (next().text != "endfor") {
     SoftGuard sg(this, false);
