@@ -333,39 +333,6 @@ RV f_items(Interp&, Val& v, A& a) {
   return Val::list(std::move(out));
 }
 
-RV f_dictsort(Interp&, Val& v, A& a) {
-  Val p[3];
-  JTRY(bind_args(a, "do_dictsort", {"case_sensitive", "by", "reverse"}, 0, p));
-  JASSIGN(bool cs, flag(p[0], false));
-  JASSIGN(bool reverse, flag(p[2], false));
-  size_t pos = 0;
-  if (!p[1].is_absent()) {
-    JASSIGN(std::string by, to_str(p[1]));
-    if (by == "value") {
-      pos = 1;
-    } else if (by != "key") {
-      return runtime_error("You can only sort by either \"key\" or \"value\"");
-    }
-  }
-  JTRY(check_defined(v));
-  if (!v.is_dict()) return type_error("'" + type_name(v) + "' object has no attribute 'items'");
-  Vals items, keys;
-  const auto& src = v.dict_obj()->items;
-  items.reserve(src.size());
-  keys.reserve(src.size());
-  for (const auto& kv : src) {
-    Vals pair;
-    pair.reserve(2);
-    pair.push_back(kv.first);
-    pair.push_back(kv.second);
-    items.push_back(Val::tuple(std::move(pair)));
-    const Val& k = pos == 0 ? kv.first : kv.second;
-    keys.push_back(cs ? k : ignore_case(k));
-  }
-  JTRY(strings::sort_vals(items, reverse, &keys));
-  return Val::list(std::move(items));
-}
-
 // Strings whose lower() is themselves (no upper-case ASCII, no non-ASCII).
 bool lower_plain(const std::string& s) {
   for (unsigned char c : s) {
@@ -680,7 +647,7 @@ void add_seq_filters(FilterTable& t) {
   t["reverse"] = f_reverse;
   t["join"] = f_join;
   t["items"] = f_items;
-  t["dictsort"] = f_dictsort;
+  t["dictsort"] = dictsort_filter;
   t["sort"] = f_sort;
   t["unique"] = f_unique;
   t["min"] = f_min;

@@ -16,4 +16,6 @@ void add_seq_filters(FilterTable& t);     // filters_seq.cpp
 void add_salt_filters(FilterTable& t);    // salt_filters.cpp
 void add_tests(TestTable& t);             // tests.cpp
 
+RV dictsort_filter(Interp& in, Val& v, CallArgs& a);  // dictsort.cpp
+
 }  // namespace brine::jinja
