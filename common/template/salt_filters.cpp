@@ -510,6 +510,12 @@ RS two_lists(const Val& a, const Val& b, Vals& x, Vals& y) {
   return {};
 }
 bool in_list(const Vals& l, const Val& v) {
+  if (v.is_str()) {  // str equals only str: no generic equality
+    for (const auto& e : l) {
+      if (e.is_str() && str_eq(e.str_obj(), v.str_obj())) return true;
+    }
+    return false;
+  }
   for (const auto& e : l) {
     if (equals(e, v)) return true;
   }
@@ -517,6 +523,7 @@ bool in_list(const Vals& l, const Val& v) {
 }
 Val unique_list(const Vals& items) {
   Vals out;
+  out.reserve(items.size());
   for (const auto& i : items) {
     if (!in_list(out, i)) out.push_back(i);
   }

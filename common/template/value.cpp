@@ -58,7 +58,7 @@ UndefObj* absent_obj() {
 }  // namespace
 
 Val Val::absent() { return adopt(Tag::kUndefined, absent_obj()); }
-bool Val::is_absent() const { return tag_ == Tag::kUndefined && u_.p == absent_obj(); }
+Heap* Val::absent_heap() { return absent_obj(); }
 
 void Val::make_immortal() {
   if (!is_heap()) return;

@@ -319,7 +319,8 @@ class Val {
   static Val object(Object* o);
   // Marker for "argument not given" (an immortal, shared Undefined).
   static Val absent();
-  bool is_absent() const;
+  bool is_absent() const { return tag_ == Tag::kUndefined && u_.p == absent_heap(); }
+  static Heap* absent_heap();  // the shared "argument not given" object
   // A new reference to an existing heap object.
   static Val retain(Tag tag, Heap* p) {
     p->ref();
