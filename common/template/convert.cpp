@@ -8,11 +8,67 @@ namespace {
 
 constexpr int kMaxConvertDepth = 400;
 
+// Dict keys of converted context data, interned per thread: the same keys
+// (`uid`, `groups`, ...) come back in every dict of a pillar and in every
+// render, so each becomes one immortal str object instead of an allocation,
+// a copy and a deletion per occurrence. Immortal objects are never counted
+// or written (hash and ASCII flag are computed before first use), and no
+// runtime value outlives its render's thread. Bounded: short keys only, a
+// fixed table, and a full table falls back to ordinary objects.
+class KeyCache {
+ public:
+  static constexpr size_t kSlots = size_t{1} << 14;
+  static constexpr size_t kMaxEntries = kSlots / 2;
+  static constexpr size_t kMaxKeyBytes = 64;
+  static constexpr size_t kMaxProbes = 8;
+
+  KeyCache() = default;
+  KeyCache(const KeyCache&) = delete;
+  KeyCache& operator=(const KeyCache&) = delete;
+  ~KeyCache() {
+    for (StrObj* o : slots_) delete o;
+  }
+
+  // The interned key, or nullptr when it cannot be interned.
+  StrObj* find_or_add(const std::string& k, size_t hash) {
+    if (k.size() > kMaxKeyBytes) return nullptr;
+    if (slots_.empty()) slots_.assign(kSlots, nullptr);
+    const size_t mask = kSlots - 1;
+    size_t pos = hash & mask;
+    for (size_t probe = 0; probe < kMaxProbes; ++probe, pos = (pos + 1) & mask) {
+      StrObj* o = slots_[pos];
+      if (!o) {
+        if (count_ >= kMaxEntries) return nullptr;
+        o = new StrObj(std::string_view(k));
+        o->hash_ = hash;
+        o->hashed = true;
+        (void)o->is_ascii();
+        o->immortal = true;
+        slots_[pos] = o;
+        ++count_;
+        return o;
+      }
+      if (o->hash_ == hash && o->s == k) return o;
+    }
+    return nullptr;
+  }
+
+ private:
+  std::vector<StrObj*> slots_;
+  size_t count_ = 0;
+};
+
+KeyCache& key_cache() {
+  thread_local KeyCache cache;
+  return cache;
+}
+
 // A dict key with its hash computed once (DictObj keeps it in `hashes`, the
 // key's StrObj caches it for later lookups with the same object).
-Val hashed_key(const std::string& k, size_t* hash) {
-  Val key = Val::str(k);
+Val hashed_key(KeyCache& cache, const std::string& k, size_t* hash) {
   *hash = hash_str(k);
+  if (StrObj* o = cache.find_or_add(k, *hash)) return Val::adopt(Tag::kStr, o);
+  Val key = Val::str(k);
   key.str_obj()->hash_ = *hash;
   key.str_obj()->hashed = true;
   return key;
@@ -111,9 +167,10 @@ void DictObj::materialize() {
   const Map& m = src->as_map();
   items.reserve(m.size());
   hashes.reserve(m.size());
+  KeyCache& cache = key_cache();
   for (const auto& [k, val] : m) {
     size_t h;
-    items.emplace_back(hashed_key(k, &h), from_value_lazy(val));
+    items.emplace_back(hashed_key(cache, k, &h), from_value_lazy(val));
     hashes.push_back(h);
   }
   rebuild_index();
@@ -144,9 +201,10 @@ Val from_value(const Value& v) {
       dict->items.reserve(m.size());
       dict->hashes.reserve(m.size());
       // Map keys are unique: append without lookups.
+      KeyCache& cache = key_cache();
       for (const auto& [k, val] : m) {
         size_t h;
-        dict->items.emplace_back(hashed_key(k, &h), from_value(val));
+        dict->items.emplace_back(hashed_key(cache, k, &h), from_value(val));
         dict->hashes.push_back(h);
       }
       dict->rebuild_index();
