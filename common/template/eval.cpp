@@ -82,11 +82,7 @@ RS bind_args(CallArgs& args, std::string_view fname, std::initializer_list<std::
 
 Val new_frame(Val parent) { return Val::object(new Frame(std::move(parent))); }
 
-R<const Val*> Interp::eval_ref(const Expr& e, Ctx& c, Val& tmp) {
-  if (e.kind == EK::kConst) return &static_cast<const ConstExpr&>(e).value;
-  if (e.kind == EK::kName) {
-    if (const Val* v = lookup_ref(static_cast<const NameExpr&>(e).sym, c)) return v;
-  }
+R<const Val*> Interp::eval_to(const Expr& e, Ctx& c, Val& tmp) {
   JSET(tmp, eval(e, c));
   return &tmp;
 }

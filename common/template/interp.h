@@ -404,7 +404,14 @@ class Interp {
   // points into the frame or AST (valid until the next statement runs, as
   // expressions never assign variables) or at `tmp`, which holds the result
   // of any other expression.
-  R<const Val*> eval_ref(const Expr& e, Ctx& c, Val& tmp);
+  R<const Val*> eval_ref(const Expr& e, Ctx& c, Val& tmp) {
+    if (e.kind == EK::kConst) return &static_cast<const ConstExpr&>(e).value;
+    if (e.kind == EK::kName) {
+      if (const Val* v = lookup_ref(static_cast<const NameExpr&>(e).sym, c)) return v;
+    }
+    return eval_to(e, c, tmp);
+  }
+  R<const Val*> eval_to(const Expr& e, Ctx& c, Val& tmp);     // eval into tmp
   RV lookup_missing(Sym s, const std::string& name, Ctx& c);  // `self` or an Undefined
   RS exec_include(const IncludeStmt& s, Ctx& c);
   RS exec_extends(const ExtendsStmt& s, Ctx& c);
