@@ -43,8 +43,6 @@ Val Val::undefined(std::string message, bool lenient, bool security) {
   return adopt(Tag::kUndefined, o);
 }
 
-Val Val::object(Object* o) { return adopt(Tag::kObject, o); }
-
 namespace {
 UndefObj* absent_obj() {
   static UndefObj* o = [] {
@@ -57,8 +55,10 @@ UndefObj* absent_obj() {
 }
 }  // namespace
 
-Val Val::absent() { return adopt(Tag::kUndefined, absent_obj()); }
-Heap* Val::absent_heap() { return absent_obj(); }
+// Set during static initialisation (before any render thread exists), so
+// later reads need no synchronisation; absent_init also serves earlier uses.
+Heap* Val::absent_init() { return absent_obj(); }
+Heap* Val::g_absent_ = Val::absent_init();
 
 void Val::make_immortal() {
   if (!is_heap()) return;
@@ -205,12 +205,9 @@ bool StrObj::is_ascii() const {
   return ascii == 1;
 }
 
-size_t StrObj::hash() const {
-  if (!hashed) {
-    hash_ = hash_str(s);
-    hashed = true;
-  }
-  return hash_;
+void StrObj::compute_hash() const {
+  hash_ = hash_str(s);
+  hashed = true;
 }
 
 size_t cp_len(const StrObj& s) { return s.is_ascii() ? s.s.size() : utf8::count(s.s); }
@@ -490,7 +487,7 @@ std::string object_type_repr(const Val& v) {
   return type_name(v) + " object";
 }
 
-RS check_defined(const Val& v) {
+RS check_defined_slow(const Val& v) {
   if (!v.is_undefined()) return {};
   const UndefObj* u = v.undef_obj();
   return fault(u->security ? FaultKind::kSyntax : FaultKind::kUndefined, u->message());

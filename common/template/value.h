@@ -318,9 +318,10 @@ class Val {
   }
   static Val object(Object* o);
   // Marker for "argument not given" (an immortal, shared Undefined).
-  static Val absent();
+  static Val absent() { return adopt(Tag::kUndefined, absent_heap()); }
   bool is_absent() const { return tag_ == Tag::kUndefined && u_.p == absent_heap(); }
-  static Heap* absent_heap();  // the shared "argument not given" object
+  // The shared "argument not given" object (created on first use).
+  static Heap* absent_heap() { return g_absent_ ? g_absent_ : absent_init(); }
   // A new reference to an existing heap object.
   static Val retain(Tag tag, Heap* p) {
     p->ref();
@@ -381,6 +382,8 @@ class Val {
   }
 
  private:
+  static Heap* g_absent_;
+  static Heap* absent_init();
   Tag tag_;
   union U {
     bool b;
@@ -400,7 +403,14 @@ struct StrObj final : Heap {
   mutable bool hashed = false;
   mutable size_t hash_ = 0;  // hash_str(s) once computed (dict keys, lookups)
   bool is_ascii() const;
-  size_t hash() const;
+  size_t hash() const {
+    if (!hashed) [[unlikely]]
+      compute_hash();
+    return hash_;
+  }
+
+ private:
+  void compute_hash() const;
 };
 
 struct UndefObj final : Heap {
@@ -534,6 +544,8 @@ class Object : public Tracked {
   Kind kind_;
 };
 
+inline Val Val::object(Object* o) { return adopt(Tag::kObject, o); }
+
 // ------------------------------------------------------------ helpers
 
 // Python's type name (type(x).__name__): 'str', 'int', 'dict', 'NoneType'...
@@ -543,7 +555,12 @@ std::string object_type_repr(const Val& v);
 
 // Fails with the Undefined's error when v is undefined (or, for lenient
 // undefineds, only when `strict_only` is false).
-RS check_defined(const Val& v);
+RS check_defined_slow(const Val& v);
+inline RS check_defined(const Val& v) {
+  if (!v.is_undefined()) [[likely]]
+    return {};
+  return check_defined_slow(v);
+}
 
 // hash(v); TypeError for unhashable values (list, dict).
 R<size_t> hash_val(const Val& v);
