@@ -155,6 +155,18 @@ void free_slow(void* p, size_t size) {
 
 }  // namespace pool_detail
 
+// Out of line: keeps Val's destructor small enough to be inlined everywhere.
+void Heap::destroy(Heap* h) {
+  int& depth = pool_detail::g_destroy_depth;
+  if (depth < kMaxDestroyDepth) [[likely]] {
+    ++depth;
+    delete h;
+    if (--depth == 0 && pool_detail::g_pending) drain_pending();
+    return;
+  }
+  defer(h);
+}
+
 void Heap::defer(Heap* h) {
   auto*& pending = pool_detail::g_pending;
   if (!pending) pending = new std::vector<Heap*>();

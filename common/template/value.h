@@ -177,17 +177,6 @@ extern constinit thread_local int g_destroy_depth;
 extern constinit thread_local std::vector<Heap*>* g_pending;  // deferred deletions
 }  // namespace pool_detail
 
-inline void Heap::destroy(Heap* h) {
-  int& depth = pool_detail::g_destroy_depth;
-  if (depth < kMaxDestroyDepth) [[likely]] {
-    ++depth;
-    delete h;
-    if (--depth == 0 && pool_detail::g_pending) drain_pending();
-    return;
-  }
-  defer(h);
-}
-
 // Containers created while a render runs are linked into its Registry; at the
 // end of the render every survivor is emptied, which frees reference cycles
 // (a macro's closure holding the frame that holds the macro, `l.append(l)`).
