@@ -68,6 +68,9 @@ R<std::shared_ptr<const Pattern>> compile(std::string_view pattern, Flags flags)
     return type_error(std::string(reinterpret_cast<char*>(buf)) + " at position " +
                       std::to_string(offset));
   }
+  // Machine code for the matcher where the platform allows it (same results;
+  // pcre2_match falls back to the interpreter by itself otherwise).
+  pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
   auto p = std::make_shared<Pattern>();
   p->code = code;
   std::lock_guard lock(g_mu);
@@ -96,6 +99,10 @@ struct MatchData {
 R<int> run(const Pattern& p, MatchData& d, std::string_view s, size_t start, uint32_t opts) {
   int rc = pcre2_match(p.code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), start, opts, d.md,
                        d.ctx);
+  if (rc == PCRE2_ERROR_JIT_STACKLIMIT) {  // deep patterns: the interpreter and its limits
+    rc = pcre2_match(p.code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), start,
+                     opts | PCRE2_NO_JIT, d.md, d.ctx);
+  }
   if (rc == PCRE2_ERROR_NOMATCH) return 0;
   if (rc < 0) {
     if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
