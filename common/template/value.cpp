@@ -21,17 +21,9 @@ Val Val::markup(std::string s) {
   return adopt(Tag::kStr, o);
 }
 
-Val Val::list(Vals items) {
-  auto* o = new ListObj();
-  o->items = std::move(items);
-  return adopt(Tag::kList, o);
-}
+Val Val::list(Vals items) { return adopt(Tag::kList, new ListObj(std::move(items))); }
 
-Val Val::tuple(Vals items) {
-  auto* o = new ListObj();
-  o->items = std::move(items);
-  return adopt(Tag::kTuple, o);
-}
+Val Val::tuple(Vals items) { return adopt(Tag::kTuple, new ListObj(std::move(items))); }
 
 Val Val::dict() { return adopt(Tag::kDict, new DictObj()); }
 

@@ -186,7 +186,9 @@ extern constinit thread_local Registry* g_registry;
 }  // namespace pool_detail
 struct Tracked : Heap {
   inline Tracked();
-  ~Tracked() override { untrack(); }
+  ~Tracked() override {
+    if (registry) unlink();
+  }
   // Drops every Val this object holds (cycle breaking).
   virtual void clear_refs() = 0;
   void untrack() {
@@ -417,6 +419,8 @@ struct UndefObj final : Heap {
 };
 
 struct ListObj final : Tracked {
+  ListObj() = default;
+  explicit ListObj(Vals&& v) : items(std::move(v)) {}
   void clear_refs() override {
     items.clear();
     lazy = nullptr;
