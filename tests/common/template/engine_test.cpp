@@ -515,5 +515,55 @@ TEST(JinjaSaltGet, ServedFromTheContextWithoutTheModule) {
   EXPECT_EQ(calls, std::vector<std::string>{"pillar.get"});
 }
 
+// ------------------------------------------------------------ fast paths
+// (expected outputs taken from Jinja2 3.1)
+
+TEST(JinjaFastPaths, LoopsWithAndWithoutTheLoopVariable) {
+  // Bodies that cannot read `loop` run without a loop object; `loop` read
+  // from a macro or call block defined in the body still sees it.
+  auto r = render(
+      "{% macro m2() %}[{{ caller(1) }}]{% endmacro %}"
+      "{% for a, b in [(1,2),(3,4)] %}{{ a+b }}{% else %}E{% endfor %}|"
+      "{% for x in [] %}{% else %}empty{% endfor %}|"
+      "{% for x in [1,2] %}{% macro m() %}{{ loop.index }}{% endmacro %}{{ m() }}{% endfor %}|"
+      "{% for x in [1,2] %}{% for y in [3] %}{{ loop.index }}{{ x }}{% endfor %}{% endfor %}|"
+      "{% for x in [1,2,3] %}{% if x == 2 %}{% continue %}{% endif %}{{ x }}{% else %}E{% endfor "
+      "%}|"
+      "{% for x in [1,2,3] %}{% break %}{% else %}E2{% endfor %}|"
+      "{% for x in [1,2] %}{% call(a) m2() %}{{ loop.index }}{% endcall %}{% endfor %}|"
+      "{% for a, a in [(1,2),(3,4)] %}{{ a }}{% endfor %}|"
+      "{% for k, v in [(1,2),'ab'] %}{{ k }}{{ v }}{% endfor %}");
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(*r, "37|empty|12|1112|13|E2|[1][2]|24|12ab");
+}
+
+TEST(JinjaFastPaths, DictsortByStrKeys) {
+  auto r = render(
+      "{%- set d = {'b': 1, 'A': 2, 'a': 3, 'B': 4, '\u00e9': 5, '\u00c9': 6, 'c': 7} -%}"
+      "{{ d|dictsort }}|{{ d|dictsort(true) }}|{{ d|dictsort(reverse=true) }}|"
+      "{{ d|dictsort(true, reverse=true) }}|{{ {}|dictsort }}|{{ "
+      "{'b':2,'a':1}|dictsort(by='value') }}");
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(*r,
+            "[('A', 2), ('a', 3), ('b', 1), ('B', 4), ('c', 7), ('\u00e9', 5), ('\u00c9', 6)]|"
+            "[('A', 2), ('B', 4), ('a', 3), ('b', 1), ('c', 7), ('\u00c9', 6), ('\u00e9', 5)]|"
+            "[('\u00e9', 5), ('\u00c9', 6), ('c', 7), ('b', 1), ('B', 4), ('A', 2), ('a', 3)]|"
+            "[('\u00e9', 5), ('\u00c9', 6), ('c', 7), ('b', 1), ('a', 3), ('B', 4), ('A', 2)]|"
+            "[]|[('a', 1), ('b', 2)]");
+}
+
+TEST(JinjaFastPaths, ContextDictsAreFreshInEveryRender) {
+  // Converted keys are shared between renders; the dicts holding them are not.
+  Map ctx = salt_ctx();
+  Environment env(Options{}, std::make_shared<MemoryLoader>(std::map<std::string, std::string>{}),
+                  testing::fake_caller(ctx));
+  auto r = env.render_string("{% do pillar.a.update({'c': 2}) %}{{ pillar.a|dictsort }}", ctx);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(*r, "[('b', 1), ('c', 2)]");
+  r = env.render_string("{{ pillar.a }} {{ 'b' in pillar.a }}", ctx);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(*r, "{'b': 1} True");
+}
+
 }  // namespace
 }  // namespace brine::jinja
