@@ -58,6 +58,8 @@ class KeyCache {
   size_t count_ = 0;
 };
 
+constexpr size_t kMaxInternedValueBytes = 32;
+
 KeyCache& key_cache() {
   thread_local KeyCache cache;
   return cache;
@@ -186,8 +188,16 @@ Val from_value(const Value& v) {
       return Val::integer(v.as_int());
     case Value::Kind::kFloat:
       return Val::real(v.as_float());
-    case Value::Kind::kString:
-      return Val::str(v.as_string());
+    case Value::Kind::kString: {
+      // Short strings are interned like keys: group names, shells, paths
+      // come back in every render of the same pillar.
+      const std::string& str = v.as_string();
+      if (str.size() <= kMaxInternedValueBytes) {
+        if (StrObj* o = key_cache().find_or_add(str, hash_str(str)))
+          return Val::adopt(Tag::kStr, o);
+      }
+      return Val::str(str);
+    }
     case Value::Kind::kList: {
       Vals items;
       items.reserve(v.as_list().size());
