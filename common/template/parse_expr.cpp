@@ -180,7 +180,8 @@ ExprPtr Parser::parse_primary() {
         node = std::make_unique<ConstExpr>(Val::none(), line);
       } else {
         Sym s = syms_.intern(v);
-        if (s == Symbols::kLoop) ++loop_refs_;
+        // `self`/`super` render blocks, which may see the loop's frame.
+        if (s == Symbols::kLoop || s == Symbols::kSelf || s == Symbols::kSuper) ++loop_refs_;
         if (s == Symbols::kCaller || s == Symbols::kVarargs || s == Symbols::kKwargs) {
           for (MacroDef* m : macro_stack_) {
             if (s == Symbols::kCaller) m->uses_caller = true;

@@ -187,9 +187,10 @@ class Parser {
   int depth_ = 0;
   bool soft_ = false;
   int loop_depth_ = 0;
-  // Counts what may read a for loop's `loop` variable: the name itself, and
-  // statements whose templates see the current frame (include, imports,
-  // blocks). parse_for compares it around the body (ForStmt::uses_loop).
+  // Counts what may read a for loop's `loop` variable: the name itself,
+  // `self`/`super` (blocks), and statements whose templates see the current
+  // frame (include, imports, blocks). parse_for compares it around the body
+  // (ForStmt::uses_loop).
   int loop_refs_ = 0;
   std::vector<EndTokens> end_stack_;
   std::vector<std::string> tag_stack_;
