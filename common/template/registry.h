@@ -14,6 +14,7 @@ using TestTable = std::unordered_map<std::string_view, TestFn>;
 void add_string_filters(FilterTable& t);  // filters.cpp
 void add_seq_filters(FilterTable& t);     // filters_seq.cpp
 void add_salt_filters(FilterTable& t);    // salt_filters.cpp
+void add_set_filters(FilterTable& t);     // set_filters.cpp (called by add_salt_filters)
 void add_tests(TestTable& t);             // tests.cpp
 
 RV dictsort_filter(Interp& in, Val& v, CallArgs& a);  // dictsort.cpp
