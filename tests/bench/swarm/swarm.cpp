@@ -56,7 +56,7 @@ Swarm::Impl::Impl(SwarmOptions o, std::vector<Identity> identities, Value grains
     minions.push_back(std::move(m));
   }
   for (size_t i = 0; i < minions.size(); i += kDeliveryChunk) {
-    strands.push_back(std::make_unique<Strand>());
+    strands.push_back(std::make_unique<Strand>(i));
   }
 }
 
@@ -516,7 +516,7 @@ void Swarm::Impl::fetch_key(size_t i, uint64_t ep, RequestPort& port) {
   // Installed on the minion's strand, between the publications that arrived
   // before (held there) and those after.
   auto u = std::make_shared<protocol::SessionKeyUpdate>(std::move(*update));
-  (void)strand_post(strand_of(m), [this, &m, ep, u] { install_key(m, ep, u); });
+  strand_post(strand_of(m), [this, &m, ep, u] { install_key(m, ep, u); });
 }
 
 void Swarm::Impl::go_away(size_t i, uint64_t ep, RequestPort& port) {

@@ -84,7 +84,7 @@ struct SwarmStats {
   uint64_t publications = 0;  // frames received on the PUB socket
   uint64_t bad_frames = 0;    // malformed, forged or unverifiable
   uint64_t refused = 0;       // per-minion refusals: replayed/stale serial, retired key
-  uint64_t overflow = 0;      // publication deliveries dropped: a strand's backlog was full
+  uint64_t overflow = 0;      // publication copies dropped: a minion had 1,000 waiting
   uint64_t rotations = 0;
   uint64_t jobs = 0;  // publications a minion matched and ran
   uint64_t returns_sent = 0;

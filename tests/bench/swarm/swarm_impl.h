@@ -3,8 +3,10 @@
 // returns). Not a public header.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,9 +41,11 @@ inline constexpr int kReturnAttempts = 30;
 inline constexpr int kMaxHeartbeatFailures = 3;
 // Minions per publication delivery task.
 inline constexpr size_t kDeliveryChunk = 128;
-// Publications waiting on one strand at most: like a SUB socket's receive
-// high-water mark (1000), a flood beyond it is dropped, not queued in memory.
-inline constexpr size_t kMaxStrandBacklog = 1000;
+// Publications waiting for one minion at most: a real minion's SUB socket
+// has its own receive high-water mark (1000), a flood beyond it is dropped,
+// not queued in memory. Counted per minion, not per strand: with a SUB
+// connection per minion a strand carries one copy per minion.
+inline constexpr size_t kMaxMinionBacklog = 1000;
 
 enum class MinionState : uint8_t {
   kNew,       // not yet queued
@@ -70,6 +74,39 @@ struct Delivery {
   std::mutex mu_;
   std::string payload_;
   std::shared_ptr<const Prepared> prepared_;
+};
+
+// One delivery strand's queue (see Swarm::Impl::Strand): publications for
+// runs of its minions and other tasks, in arrival order. Each minion has at
+// most kMaxMinionBacklog publications waiting; a copy beyond that is dropped.
+// A copy of the publication at the back for the minions right after it (the
+// next connection's copy) extends that item, so C copies of one publication
+// usually make one item. Memory: at most kDeliveryChunk * kMaxMinionBacklog
+// publication items (plus tasks). Not thread-safe: the strand's mutex guards it.
+class StrandQueue {
+ public:
+  struct Item {
+    std::function<void()> task;          // a task, or
+    std::shared_ptr<Delivery> delivery;  // a publication for minions [lo, hi)
+    size_t lo = 0, hi = 0;
+  };
+  // base: the strand's first minion slot; minions [base, base + kDeliveryChunk).
+  explicit StrandQueue(size_t base) : base_(base) {}
+  // Queues d for minions [lo, hi) of this strand. Returns how many of them
+  // were full (their copy dropped).
+  size_t push(const std::shared_ptr<Delivery>& d, size_t lo, size_t hi);
+  void push(std::function<void()> task);
+  // The front item, uncounted from its minions' backlogs; nullopt if empty.
+  std::optional<Item> pop();
+  bool empty() const { return items_.empty(); }
+  size_t items() const { return items_.size(); }
+  // Publications waiting for minion `slot`.
+  size_t waiting(size_t slot) const { return waiting_[slot - base_]; }
+
+ private:
+  size_t base_;
+  std::deque<Item> items_;
+  std::array<uint16_t, kDeliveryChunk> waiting_{};
 };
 
 struct Minion {
@@ -137,14 +174,18 @@ struct Swarm::Impl {
   // SUB socket delivered them (its verifier refuses a serial lower than one it
   // already accepted), while different strands run in parallel on the workers.
   struct Strand {
+    explicit Strand(size_t base) : queue(base) {}
     std::mutex mu;
-    std::deque<std::function<void()>> items;
+    StrandQueue queue;
     bool active = false;
   };
   std::vector<std::unique_ptr<Strand>> strands;
-  // False (and nothing queued) when the strand's backlog is full and
-  // `droppable`.
-  bool strand_post(size_t strand, std::function<void()> item, bool droppable = false);
+  // Queues a task on the strand (never dropped).
+  void strand_post(size_t strand, std::function<void()> item);
+  // Queues publication d for minions [lo, hi) of the strand; a minion whose
+  // backlog is full misses it (counted in n.overflow).
+  void strand_post(size_t strand, const std::shared_ptr<Delivery>& d, size_t lo, size_t hi);
+  void strand_wake(size_t strand);
   void strand_drain(size_t strand);
   size_t strand_of(const Minion& m) const { return m.slot / kDeliveryChunk; }
 

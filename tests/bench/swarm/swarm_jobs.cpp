@@ -163,46 +163,97 @@ void Swarm::Impl::on_pub_frame(size_t connection, size_t connections, std::strin
   auto d = seen_frame->delivery;
   for (size_t k = lo / kDeliveryChunk; k * kDeliveryChunk < hi; ++k) {
     size_t a = std::max(lo, k * kDeliveryChunk), b = std::min(hi, (k + 1) * kDeliveryChunk);
-    bool queued = strand_post(
-        k,
-        [this, d, a, b] {
-          for (size_t i = a; i < b && !stopping; ++i) deliver(*minions[i], d, /*may_hold=*/true);
-        },
-        /*droppable=*/true);
-    if (!queued) ++n.overflow;
+    strand_post(k, d, a, b);
   }
 }
 
-bool Swarm::Impl::strand_post(size_t k, std::function<void()> item, bool droppable) {
+// ------------------------------------------------------------------ strands
+
+size_t StrandQueue::push(const std::shared_ptr<Delivery>& d, size_t lo, size_t hi) {
+  size_t dropped = 0;
+  for (size_t i = lo; i < hi;) {
+    if (waiting_[i - base_] >= kMaxMinionBacklog) {
+      ++dropped;
+      ++i;
+      continue;
+    }
+    // A run of minions with room: one item (or the back item, extended).
+    size_t j = i;
+    while (j < hi && waiting_[j - base_] < kMaxMinionBacklog) ++waiting_[j++ - base_];
+    if (!items_.empty() && items_.back().delivery == d && items_.back().hi == i) {
+      items_.back().hi = j;
+    } else {
+      items_.push_back(Item{nullptr, d, i, j});
+    }
+    i = j;
+  }
+  return dropped;
+}
+
+void StrandQueue::push(std::function<void()> task) {
+  items_.push_back(Item{std::move(task), nullptr, 0, 0});
+}
+
+std::optional<StrandQueue::Item> StrandQueue::pop() {
+  if (items_.empty()) return std::nullopt;
+  Item item = std::move(items_.front());
+  items_.pop_front();
+  // Read off the minions' sockets: room for the next publications.
+  if (item.delivery) {
+    for (size_t i = item.lo; i < item.hi; ++i) --waiting_[i - base_];
+  }
+  return item;
+}
+
+void Swarm::Impl::strand_post(size_t k, std::function<void()> item) {
   Strand& st = *strands[k];
   {
     std::lock_guard lock(st.mu);
-    if (droppable && st.items.size() >= kMaxStrandBacklog) return false;
-    st.items.push_back(std::move(item));
-    if (st.active) return true;
+    st.queue.push(std::move(item));
+    if (st.active) return;
     st.active = true;
   }
+  strand_wake(k);
+}
+
+void Swarm::Impl::strand_post(size_t k, const std::shared_ptr<Delivery>& d, size_t lo, size_t hi) {
+  Strand& st = *strands[k];
+  {
+    std::lock_guard lock(st.mu);
+    size_t dropped = st.queue.push(d, lo, hi);
+    if (dropped > 0) n.overflow += dropped;
+    if (dropped == hi - lo || st.active) return;
+    st.active = true;
+  }
+  strand_wake(k);
+}
+
+void Swarm::Impl::strand_wake(size_t k) {
   pool->post([this, k](RequestPort&) { strand_drain(k); });
-  return true;
 }
 
 void Swarm::Impl::strand_drain(size_t k) {
   Strand& st = *strands[k];
   // A bounded batch, then yield the worker so returns and heartbeats interleave.
   for (int n = 0; n < 8; ++n) {
-    std::function<void()> item;
+    std::optional<StrandQueue::Item> item;
     {
       std::lock_guard lock(st.mu);
-      if (st.items.empty()) {
+      item = st.queue.pop();
+      if (!item) {
         st.active = false;
         return;
       }
-      item = std::move(st.items.front());
-      st.items.pop_front();
     }
-    item();
+    if (item->task) {
+      item->task();
+    } else {
+      for (size_t i = item->lo; i < item->hi && !stopping; ++i) {
+        deliver(*minions[i], item->delivery, /*may_hold=*/true);
+      }
+    }
   }
-  pool->post([this, k](RequestPort&) { strand_drain(k); });
+  strand_wake(k);
 }
 
 void Swarm::Impl::install_key(Minion& m, uint64_t ep,

@@ -167,6 +167,32 @@ TEST_F(SwarmTest, EachConnectionServesItsShareOfTheMinions) {
   EXPECT_EQ(s.stats().refused, 0u);
 }
 
+// One connection per minion (--sub-connections N): a burst of publications
+// puts 40 copies of each on the strand, but every minion has only the burst
+// waiting, far under its own SUB high-water mark of 1,000: nothing is dropped.
+TEST_F(SwarmTest, ABurstOnPerMinionConnectionsIsNotDropped) {
+  auto& s = start();
+  ASSERT_TRUE(all_authenticated());
+  constexpr int kBurst = 150;  // 150 x 40 = 6,000 copies on one strand
+  std::vector<std::string> pubs;
+  for (int j = 0; j < kBurst; ++j) {
+    pubs.push_back(
+        master_.publication(job("2025010100000001" + std::to_string(1000 + j), "test.ping")));
+  }
+  for (const auto& pub : pubs) {
+    for (size_t c = 0; c < 40; ++c) s.on_pub_frame(c, 40, pub);
+  }
+  for (int j = 0; j < kBurst; ++j) {
+    const std::string jid = "2025010100000001" + std::to_string(1000 + j);
+    ASSERT_TRUE(wait_until([&] { return master_.returns(jid).size() == 40; }, milliseconds(20000)))
+        << jid << ": " << master_.returns(jid).size() << " returns, overflow "
+        << s.stats().overflow;
+  }
+  EXPECT_EQ(s.stats().overflow, 0u);
+  EXPECT_EQ(s.stats().refused, 0u);
+  EXPECT_EQ(master_.duplicate_returns(), 0u);
+}
+
 // A fake port that counts the requests it carried.
 class CountingPort : public RequestPort {
  public:
