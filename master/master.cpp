@@ -15,10 +15,10 @@
 #include <thread>
 
 #include "common/codec/msgpack.h"
-#include "common/codec/python_repr.h"
 #include "common/crypto/crypto.h"
 #include "common/daemon/daemon.h"
 #include "common/daemon/open_files.h"
+#include "common/daemon/transport_key.h"
 #include "common/log/log.h"
 #include "common/protocol/auth.h"
 #include "common/protocol/channel.h"
@@ -76,18 +76,6 @@ void release_free_memory() {
 #ifdef __GLIBC__
   ::malloc_trim(0);
 #endif
-}
-
-// Salt's `transport` ("zeromq", "tcp"; "zmq" too). validate() checked it for
-// the daemon; a Master made from other opts gets the same message here.
-Result<transport::Backend> transport_backend(const Value& opts) {
-  const Value* v = opts.find("transport");
-  if (v == nullptr || v->is_null()) return transport::Backend::kZeroMQ;
-  if (v->is_string()) {
-    if (auto b = transport::parse_backend(v->as_string())) return *b;
-  }
-  return make_error(Errc::kInvalidArgument,
-                    "transport: expected 'zeromq' or 'tcp', got " + codec::python_repr(*v));
 }
 
 std::string show_limit(uint64_t v) {
@@ -186,7 +174,7 @@ struct Master::Impl {
     std::string iface = opts.get_string("interface", "0.0.0.0");
     // The minions' ports (publish_port, ret_port) use Salt's `transport`; the
     // local ipc sockets are always ZeroMQ.
-    auto backend = transport_backend(opts);
+    auto backend = daemon::transport_backend(opts);
     if (!backend) return backend.error();
     log->info("minion ports on {} use the {} transport", iface, transport::backend_name(*backend));
     transport::SocketOptions so;

@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "common/codec/msgpack.h"
-#include "common/codec/python_repr.h"
 #include "common/crypto/crypto.h"
+#include "common/daemon/transport_key.h"
 #include "common/log/log.h"
 
 namespace brine::minion {
@@ -27,16 +27,6 @@ std::string master_host(const Value& opts) {
     return m->as_list()[0].as_string();  // multi-master: first master for now
   }
   return opts.get_string("master", "salt");
-}
-
-Result<transport::Backend> transport_backend(const Value& opts) {
-  const Value* v = opts.find("transport");
-  if (v == nullptr || v->is_null()) return transport::Backend::kZeroMQ;
-  if (v->is_string()) {
-    if (auto b = transport::parse_backend(v->as_string())) return *b;
-  }
-  return make_error(Errc::kInvalidArgument,
-                    "transport: expected 'zeromq' or 'tcp', got " + codec::python_repr(*v));
 }
 
 MasterLink::MasterLink(const Value& opts, std::string id, protocol::AuthMode mode)
@@ -66,7 +56,7 @@ Status MasterLink::load_keys() {
 }
 
 Status MasterLink::connect(const transport::SocketOptions& options) {
-  auto backend = transport_backend(opts_);
+  auto backend = daemon::transport_backend(opts_);
   if (!backend) return backend.error();
   transport::SocketOptions so = options;
   so.backend = *backend;

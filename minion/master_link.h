@@ -57,12 +57,6 @@ struct AuthAttempt {
 // The master's host from minion opts: `master` (the first one of a list).
 std::string master_host(const Value& opts);
 
-// The backend for the master's ports from opts' `transport` (Salt's key:
-// "zeromq", the default when unset, or "tcp"; "zmq" too). The master's must
-// be the same: a minion on the other transport never gets an answer.
-// kInvalidArgument "transport: expected 'zeromq' or 'tcp', got 'ws'".
-Result<transport::Backend> transport_backend(const Value& opts);
-
 class MasterLink {
  public:
   // `opts`: minion options (pki_dir, master, master_port, master_finger); must

@@ -11,6 +11,7 @@
 #include "common/codec/msgpack.h"
 #include "common/crypto/crypto.h"
 #include "common/daemon/daemon.h"
+#include "common/daemon/transport_key.h"
 #include "common/log/log.h"
 #include "common/matcher/matcher.h"
 #include "common/protocol/auth.h"
@@ -108,7 +109,7 @@ struct Minion::Impl {
     transport::SocketOptions so;
     // validate() rejected anything else at start-up; MasterLink::connect
     // reads the key again for the request socket.
-    so.backend = transport_backend(opts).value_or(transport::Backend::kZeroMQ);
+    so.backend = daemon::transport_backend(opts).value_or(transport::Backend::kZeroMQ);
     int recon = static_cast<int>(opts.get_int("recon_default", 1000));
     int recon_max = static_cast<int>(opts.get_int("recon_max", 10000));
     if (opts.get_bool("recon_randomize", true)) {

@@ -71,19 +71,7 @@ TEST(MasterLink, StaleAuthReplyIsSkippedNotRefused) {
   fs::remove_all(dir);
 }
 
-TEST(MasterLink, TransportKeyPicksTheBackend) {
-  using transport::Backend;
-  EXPECT_EQ(transport_backend(Value::map()).value(), Backend::kZeroMQ);
-  EXPECT_EQ(transport_backend(Value::map({{"transport", Value()}})).value(), Backend::kZeroMQ);
-  EXPECT_EQ(transport_backend(Value::map({{"transport", "zeromq"}})).value(), Backend::kZeroMQ);
-  EXPECT_EQ(transport_backend(Value::map({{"transport", "zmq"}})).value(), Backend::kZeroMQ);
-  EXPECT_EQ(transport_backend(Value::map({{"transport", "tcp"}})).value(), Backend::kTcp);
-  auto bad = transport_backend(Value::map({{"transport", "ws"}}));
-  ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().to_string(), "transport: expected 'zeromq' or 'tcp', got 'ws'");
-  EXPECT_EQ(transport_backend(Value::map({{"transport", 3}})).error().message,
-            "transport: expected 'zeromq' or 'tcp', got 3");
-
+TEST(MasterLink, UnknownTransportIsRefused) {
   // connect() refuses an unknown transport before making any socket.
   const Value opts =
       Value::map({{"master", "127.0.0.1"}, {"master_port", 4506}, {"transport", "ws"}});
