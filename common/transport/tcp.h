@@ -235,6 +235,10 @@ struct Link {
   // For links that write nothing else (subscribers): sends a PING now.
   void send_ping(Clock::time_point now);
 
+  // The first connect, at once, as zmq_connect() starts one in the
+  // background: a refused or unresolved attempt only schedules the next one;
+  // running out of descriptors is the only error.
+  Status start(const Endpoint& ep, const SocketOptions& opts);
   // Starts a connect when none is up and the back-off allows; a failed
   // attempt only schedules the next one. True when fd is now valid.
   bool connect_if_due(const Endpoint& ep, const SocketOptions& opts, Clock::time_point now);

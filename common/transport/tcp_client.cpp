@@ -21,17 +21,7 @@ class ClientImpl final : public TcpClient {
 
   // Connects at once, as zmq_connect() does in the background; only running
   // out of descriptors is an error.
-  Status start() {
-    auto fd = start_connect(ep_, opts_);
-    link_.backoff.attempted(Clock::now());
-    if (fd) {
-      link_.fd = *fd;
-      link_.connecting = true;
-    } else if (fd.error().code == Errc::kUnavailable) {
-      return fd.error();
-    }
-    return ok();
-  }
+  Status start() { return link_.start(ep_, opts_); }
 
   Result<std::string> request(std::string_view request, std::chrono::milliseconds timeout,
                               const std::function<bool(std::string_view)>& accept) override {

@@ -184,6 +184,18 @@ void Link::send_ping(Clock::time_point now) {
   drop();
 }
 
+Status Link::start(const Endpoint& ep, const SocketOptions& opts) {
+  auto r = start_connect(ep, opts);
+  backoff.attempted(Clock::now());
+  if (r) {
+    fd = *r;
+    connecting = true;
+  } else if (r.error().code == Errc::kUnavailable) {
+    return r.error();
+  }
+  return ok();
+}
+
 bool Link::connect_if_due(const Endpoint& ep, const SocketOptions& opts, Clock::time_point now) {
   if (fd >= 0) return true;
   if (!backoff.due(now)) return false;

@@ -23,17 +23,7 @@ class SubscriberImpl final : public TcpSubscriber {
       : ep_(std::move(ep)), opts_(opts), prefix_(prefix), limit_(frame_limit(opts)), link_(opts) {}
   ~SubscriberImpl() override { link_.drop(); }
 
-  Status start() {
-    auto fd = start_connect(ep_, opts_);
-    link_.backoff.attempted(Clock::now());
-    if (fd) {
-      link_.fd = *fd;
-      link_.connecting = true;
-    } else if (fd.error().code == Errc::kUnavailable) {
-      return fd.error();
-    }
-    return ok();
-  }
+  Status start() { return link_.start(ep_, opts_); }
 
   std::optional<std::string> receive(std::chrono::milliseconds timeout) override {
     const auto deadline = Clock::now() + timeout;
