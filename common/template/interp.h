@@ -399,6 +399,8 @@ class Interp {
   R<Flow> exec_for(const ForStmt& s, Ctx& c, const Val& iterable, int depth0, std::string* out);
   // A loop whose body cannot read `loop` (ForStmt::uses_loop): no LoopObj.
   R<Flow> exec_for_plain(const ForStmt& s, Ctx& c, const Vals& items, std::string* out);
+  // A for loop's else block, when no iteration completed.
+  RS exec_for_else(const ForStmt& s, Ctx& c, std::string* out);
   RS exec_output(const OutputStmt& s, Ctx& c);
   // Evaluates e without copying a name's or constant's value: the result
   // points into the frame or AST (valid until the next statement runs, as

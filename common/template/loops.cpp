@@ -81,15 +81,18 @@ R<Flow> Interp::exec_for(const ForStmt& s, Ctx& c, const Val& iterable, int dept
     if (fl == Flow::kBreak) break;
     if (fl == Flow::kNormal) completed = true;
   }
-  if (!completed && !s.else_body.empty()) {
-    // The else block runs in its own scope: its sets do not leak.
-    Val ev = new_frame(frame_ref(c.frame));
-    Ctx ec = c;
-    ec.frame = as_frame(ev);
-    ec.out = out;
-    JTRY(exec_body(s.else_body, ec));
-  }
+  if (!completed && !s.else_body.empty()) JTRY(exec_for_else(s, c, out));
   return Flow::kNormal;
+}
+
+// The else block runs in its own scope: its sets do not leak.
+RS Interp::exec_for_else(const ForStmt& s, Ctx& c, std::string* out) {
+  Val ev = new_frame(frame_ref(c.frame));
+  Ctx ec = c;
+  ec.frame = as_frame(ev);
+  ec.out = out;
+  JTRY(exec_body(s.else_body, ec));
+  return {};
 }
 
 R<Flow> Interp::exec_for_plain(const ForStmt& s, Ctx& c, const Vals& items, std::string* out) {
@@ -127,13 +130,7 @@ R<Flow> Interp::exec_for_plain(const ForStmt& s, Ctx& c, const Vals& items, std:
     if (fl == Flow::kBreak) break;
     if (fl == Flow::kNormal) completed = true;
   }
-  if (!completed && !s.else_body.empty()) {
-    Val ev = new_frame(frame_ref(c.frame));
-    Ctx ec = c;
-    ec.frame = as_frame(ev);
-    ec.out = out;
-    JTRY(exec_body(s.else_body, ec));
-  }
+  if (!completed && !s.else_body.empty()) JTRY(exec_for_else(s, c, out));
   return Flow::kNormal;
 }
 
