@@ -8,14 +8,6 @@
 namespace brine::jinja {
 namespace {
 
-Val frame_ref(Frame* f) { return Val::retain(Tag::kObject, f); }
-
-struct DepthGuard {
-  explicit DepthGuard(int& d) : d_(d) { ++d_; }
-  ~DepthGuard() { --d_; }
-  int& d_;
-};
-
 std::string dirname(std::string_view p) {
   size_t slash = p.rfind('/');
   return slash == std::string_view::npos ? std::string() : std::string(p.substr(0, slash));

@@ -8,20 +8,12 @@
 namespace brine::jinja {
 namespace {
 
-Val frame_ref(Frame* f) { return Val::retain(Tag::kObject, f); }
-
 void locate(Fault& f, int line, const Template* t) {
   if (!f.located()) {
     f.line = line;
     f.template_name = t ? t->name : std::string();
   }
 }
-
-struct DepthGuard {
-  explicit DepthGuard(int& d) : d_(d) { ++d_; }
-  ~DepthGuard() { --d_; }
-  int& d_;
-};
 
 }  // namespace
 

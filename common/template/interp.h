@@ -297,6 +297,16 @@ class SelfRefObj final : public Object {
 
 // ------------------------------------------------------------ the interpreter
 
+// A new reference to a frame, as a Val (frames are runtime objects).
+inline Val frame_ref(Frame* f) { return Val::retain(Tag::kObject, f); }
+
+// Counts nesting (includes, imports, recursive loops) while in scope.
+struct DepthGuard {
+  explicit DepthGuard(int& d) : d_(d) { ++d_; }
+  ~DepthGuard() { --d_; }
+  int& d_;
+};
+
 class Interp {
   // Declared first: destroyed last. Templates own the immortal constants that
   // runtime values may point to; the registry frees reference cycles.

@@ -5,17 +5,6 @@
 #include "common/template/interp.h"
 
 namespace brine::jinja {
-namespace {
-
-Val frame_ref(Frame* f) { return Val::retain(Tag::kObject, f); }
-
-struct DepthGuard {
-  explicit DepthGuard(int& d) : d_(d) { ++d_; }
-  ~DepthGuard() { --d_; }
-  int& d_;
-};
-
-}  // namespace
 
 R<Flow> Interp::exec_for(const ForStmt& s, Ctx& c, const Val& iterable, int depth0,
                          std::string* out) {
