@@ -1,9 +1,8 @@
 // The tcp Server (ROUTER-like) and Publisher (PUB-like) over EventLoop.
-#include <condition_variable>
-#include <deque>
 #include <mutex>
 
 #include "common/transport/tcp_loop.h"
+#include "common/transport/work_queue.h"
 
 namespace brine::transport::tcp {
 namespace {
@@ -20,15 +19,13 @@ class ServerImpl final : public TcpServer, public EventLoop {
   ServerImpl(Server::Handler handler, Server::InlineFilter run_inline, const SocketOptions& opts,
              int workers)
       : EventLoop(opts, frame_limit(opts)),
-        handler_(std::move(handler)),
-        run_inline_(std::move(run_inline)),
-        worker_count_(static_cast<size_t>(std::max(1, workers))) {}
+        work_(std::move(handler), std::move(run_inline), workers) {}
   ~ServerImpl() override { stop(); }
 
   Status start(const std::vector<std::string>& endpoints) {
     BRINE_TRY(open(endpoints));
     try {
-      for (size_t i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { worker_loop(); });
+      for (size_t i = 0; i < work_.workers(); ++i) workers_.emplace_back([this] { worker_loop(); });
     } catch (const std::system_error& e) {
       stop();
       return make_error(Errc::kUnavailable, std::string("cannot start server threads: ") + e.what(),
@@ -41,54 +38,28 @@ class ServerImpl final : public TcpServer, public EventLoop {
 
   void stop() override {
     std::call_once(stopped_, [this] {
-      {
-        std::lock_guard lock(mu_);
-        quitting_ = true;
-      }
-      cv_.notify_all();
+      work_.stop();
       for (auto& t : workers_) t.join();
       stop_thread();
     });
   }
 
  private:
-  struct Request {
-    uint64_t id;
-    std::string body;
-  };
   struct Reply {
     uint64_t id;
     std::string body;
   };
-  static constexpr size_t kMaxQueued = 200000;  // as the ZeroMQ server: shed load, do not grow
 
   void on_frame(uint64_t id, std::string_view body) override {
-    if (inline_ok(body)) {
-      send(id, std::make_shared<const std::string>(call_handler(body)));
-      return;
+    if (work_.inline_ok(body)) {
+      send(id, std::make_shared<const std::string>(work_.call(body)));
+    } else {
+      work_.add(id, body);
     }
-    burst_.push_back({id, std::string(body)});
   }
 
   // One lock and one wake-up per batch of requests, not per request.
-  void on_batch_end() override {
-    if (burst_.empty()) return;
-    size_t added = 0;
-    {
-      std::lock_guard lock(mu_);
-      for (auto& r : burst_) {
-        if (queue_.size() >= kMaxQueued) break;
-        queue_.push_back(std::move(r));
-        ++added;
-      }
-    }
-    burst_.clear();
-    if (added >= worker_count_) {
-      cv_.notify_all();
-    } else {
-      for (size_t k = 0; k < added; ++k) cv_.notify_one();
-    }
-  }
+  void on_batch_end() override { work_.flush(); }
 
   void on_wake() override {
     std::vector<Reply> ready;
@@ -101,49 +72,17 @@ class ServerImpl final : public TcpServer, public EventLoop {
   }
 
   void worker_loop() {
-    while (true) {
-      Request req;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return quitting_ || !queue_.empty(); });
-        if (quitting_) return;
-        req = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      std::string reply = call_handler(req.body);
+    while (auto req = work_.take()) {
+      std::string reply = work_.call(req->body);
       {
         std::lock_guard lock(reply_mu_);
-        replies_.push_back({req.id, std::move(reply)});
+        replies_.push_back({req->key, std::move(reply)});
       }
       wake();
     }
   }
 
-  bool inline_ok(std::string_view body) {
-    try {
-      return run_inline_ && run_inline_(body);
-    } catch (...) {
-      return false;  // a worker will see it
-    }
-  }
-
-  // The handler's reply, or an empty one if it threw (the Handler contract).
-  std::string call_handler(std::string_view body) {
-    try {
-      return handler_(body);
-    } catch (...) {
-      return {};
-    }
-  }
-
-  Server::Handler handler_;
-  Server::InlineFilter run_inline_;
-  const size_t worker_count_;
-  std::vector<Request> burst_;  // I/O thread only
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Request> queue_;
-  bool quitting_ = false;
+  WorkQueue<uint64_t> work_;  // keyed by connection id
   std::mutex reply_mu_;
   std::vector<Reply> replies_;
   std::vector<std::thread> workers_;

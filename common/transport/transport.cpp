@@ -5,8 +5,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -14,6 +12,7 @@
 #include <zmq_addon.hpp>
 
 #include "common/transport/tcp.h"
+#include "common/transport/work_queue.h"
 
 namespace brine::transport {
 namespace {
@@ -131,31 +130,19 @@ std::string ipc_endpoint(std::string_view path) { return "ipc://" + std::string(
 // forwards worker replies, which arrive on an inproc PULL socket, back out.
 
 struct Server::Impl {
-  struct Request {
-    std::string routing_id;
-    std::string body;
-  };
-
-  Handler handler;
-  InlineFilter run_inline;  // may be empty
+  std::unique_ptr<WorkQueue<std::string>> work;  // keyed by routing id; set before any thread
   SocketOptions opts;
   zmq::socket_t router;  // made by start(), inside its try
   std::string reply_endpoint;
   std::atomic<bool> stopping{false};
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Request> queue;
   std::thread io;
   std::vector<std::thread> workers;
-  size_t worker_count = 1;  // set before the I/O thread starts
-  static constexpr size_t kMaxQueued = 200000;
   std::unique_ptr<tcp::TcpServer> tcp;  // transport: tcp; then nothing above is used
 
   void io_loop(zmq::socket_t pull) {
     zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0},
                                {pull.handle(), 0, ZMQ_POLLIN, 0}};
     std::vector<zmq::message_t> parts;
-    std::vector<Request> burst;
     while (!stopping.load()) {
       try {
         zmq::poll(items, 2, std::chrono::milliseconds(100));
@@ -173,27 +160,13 @@ struct Server::Impl {
             if (i < parts.size() && parts[i].size() == 0) ++i;
             if (parts.size() < 2 || i >= parts.size()) continue;
             std::string_view body(static_cast<const char*>(parts[i].data()), parts[i].size());
-            if (inline_ok(body)) {
-              send_reply(parts[0], call_handler(body));
-              continue;
-            }
-            burst.push_back({parts[0].to_string(), std::string(body)});
-          }
-          size_t added = 0;
-          {
-            std::lock_guard lock(mu);
-            for (auto& r : burst) {
-              if (queue.size() >= kMaxQueued) break;  // shed load rather than grow
-              queue.push_back(std::move(r));
-              ++added;
+            if (work->inline_ok(body)) {
+              send_reply(parts[0], work->call(body));
+            } else {
+              work->add(parts[0].to_string(), body);
             }
           }
-          burst.clear();
-          if (added >= worker_count) {
-            cv.notify_all();
-          } else {
-            for (size_t k = 0; k < added; ++k) cv.notify_one();
-          }
+          work->flush();
         }
         if (items[1].revents & ZMQ_POLLIN) {
           for (int n = 0; n < 256; ++n) {
@@ -211,23 +184,6 @@ struct Server::Impl {
     pull.close();
   }
 
-  bool inline_ok(std::string_view body) {
-    try {
-      return run_inline && run_inline(body);
-    } catch (...) {
-      return false;  // a worker will see it
-    }
-  }
-
-  // The handler's reply, or an empty one if it threw (the Handler contract).
-  std::string call_handler(std::string_view body) {
-    try {
-      return handler(body);
-    } catch (...) {
-      return {};
-    }
-  }
-
   // [routing id, empty delimiter, reply] on the ROUTER; I/O thread only.
   // Never blocks: a peer over its high-water mark (or gone) loses the reply.
   void send_reply(zmq::message_t& routing_id, zmq::message_t reply) {
@@ -241,18 +197,10 @@ struct Server::Impl {
 
   // `push` is connected to the reply endpoint by start().
   void worker_loop(zmq::socket_t push) {
-    while (true) {
-      Request req;
-      {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return stopping.load() || !queue.empty(); });
-        if (stopping.load()) break;
-        req = std::move(queue.front());
-        queue.pop_front();
-      }
-      std::string reply = call_handler(req.body);
+    while (auto req = work->take()) {
+      std::string reply = work->call(req->body);
       try {
-        push.send(zmq::buffer(req.routing_id), zmq::send_flags::sndmore);
+        push.send(zmq::buffer(req->key), zmq::send_flags::sndmore);
         push.send(zmq::buffer(reply), zmq::send_flags::none);
       } catch (const zmq::error_t&) {
       }
@@ -276,10 +224,9 @@ Result<std::unique_ptr<Server>> Server::start(const std::vector<std::string>& en
     impl->tcp = std::move(*s);
     return std::unique_ptr<Server>(new Server(std::move(impl)));
   }
-  impl->handler = std::move(handler);
-  impl->run_inline = std::move(run_inline);
+  impl->work =
+      std::make_unique<WorkQueue<std::string>>(std::move(handler), std::move(run_inline), workers);
   impl->opts = opts;
-  impl->worker_count = static_cast<size_t>(std::max(1, workers));
   impl->reply_endpoint = "inproc://brine-server-replies-" + std::to_string(g_inproc_counter++);
   // Every socket is made here, before any thread starts, so running out of
   // sockets or descriptors (EMFILE) is an error for the caller, not an
@@ -299,7 +246,7 @@ Result<std::unique_ptr<Server>> Server::start(const std::vector<std::string>& en
     pull = zmq::socket_t(context(), zmq::socket_type::pull);
     pull.set(zmq::sockopt::rcvhwm, 0);
     pull.bind(impl->reply_endpoint);
-    for (size_t i = 0; i < impl->worker_count; ++i) {
+    for (size_t i = 0; i < impl->work->workers(); ++i) {
       zmq::socket_t push(context(), zmq::socket_type::push);
       push.set(zmq::sockopt::linger, 0);
       push.set(zmq::sockopt::sndhwm, 0);
@@ -333,7 +280,7 @@ void Server::stop() {
     impl_->tcp.reset();  // joins its threads, closes every descriptor
     return;
   }
-  impl_->cv.notify_all();
+  impl_->work->stop();
   for (auto& t : impl_->workers) {
     if (t.joinable()) t.join();
   }
