@@ -192,11 +192,9 @@ Val from_value(const Value& v) {
       // Short strings are interned like keys: group names, shells, paths
       // come back in every render of the same pillar.
       const std::string& str = v.as_string();
-      if (str.size() <= kMaxInternedValueBytes) {
-        if (StrObj* o = key_cache().find_or_add(str, hash_str(str)))
-          return Val::adopt(Tag::kStr, o);
-      }
-      return Val::str(str);
+      if (str.size() > kMaxInternedValueBytes) return Val::str(str);
+      size_t h;
+      return hashed_key(key_cache(), str, &h);  // a string not interned keeps its hash
     }
     case Value::Kind::kList: {
       Vals items;

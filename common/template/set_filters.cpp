@@ -53,37 +53,34 @@ Val as_set(Val list) {
   return list;
 }
 
+// Salt's set filters answer a set when both inputs are hashable, else an
+// order-preserving list.
+Val set_result(const Val& a, const Val& b, const Vals& items) {
+  if (hashable_input(a) && hashable_input(b)) return as_set(unique_list(items));
+  return unique_list(items);
+}
+
 RV f_union(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "union", {"lst2"}, 1, p));
   Vals x, y;
   JTRY(two_lists(v, p[0], x, y));
   x.insert(x.end(), y.begin(), y.end());
-  if (hashable_input(v) && hashable_input(p[0])) return as_set(unique_list(x));
-  return unique_list(x);
+  return set_result(v, p[0], x);
 }
-RV f_intersect(Interp&, Val& v, A& a) {
+// intersect (keep the items of v that are in lst2) and difference (the others).
+RV keep_by_membership(Val& v, A& a, const char* name, bool in_other) {
   Val p[1];
-  JTRY(bind_args(a, "intersect", {"lst2"}, 1, p));
+  JTRY(bind_args(a, name, {"lst2"}, 1, p));
   Vals x, y, out;
   JTRY(two_lists(v, p[0], x, y));
   for (const auto& e : x) {
-    if (in_list(y, e)) out.push_back(e);
+    if (in_list(y, e) == in_other) out.push_back(e);
   }
-  if (hashable_input(v) && hashable_input(p[0])) return as_set(unique_list(out));
-  return unique_list(out);
+  return set_result(v, p[0], out);
 }
-RV f_difference(Interp&, Val& v, A& a) {
-  Val p[1];
-  JTRY(bind_args(a, "difference", {"lst2"}, 1, p));
-  Vals x, y, out;
-  JTRY(two_lists(v, p[0], x, y));
-  for (const auto& e : x) {
-    if (!in_list(y, e)) out.push_back(e);
-  }
-  if (hashable_input(v) && hashable_input(p[0])) return as_set(unique_list(out));
-  return unique_list(out);
-}
+RV f_intersect(Interp&, Val& v, A& a) { return keep_by_membership(v, a, "intersect", true); }
+RV f_difference(Interp&, Val& v, A& a) { return keep_by_membership(v, a, "difference", false); }
 RV f_symmetric_difference(Interp&, Val& v, A& a) {
   Val p[1];
   JTRY(bind_args(a, "symmetric_difference", {"lst2"}, 1, p));
@@ -98,8 +95,7 @@ RV f_symmetric_difference(Interp&, Val& v, A& a) {
   for (const auto& e : all_unique.list_obj()->items) {
     if (!in_list(both, e)) out.push_back(e);
   }
-  if (hashable_input(v) && hashable_input(p[0])) return as_set(unique_list(out));
-  return unique_list(out);
+  return set_result(v, p[0], out);
 }
 
 // Salt's unique(values): a set for hashable input, else order-preserving.

@@ -498,7 +498,7 @@ RS check_defined_slow(const Val& v) {
 }
 
 bool equals(const Val& a, const Val& b) {
-  if (a.is_str() && b.is_str()) return str_eq(a.str_obj(), b.str_obj());
+  if (a.is_str() && b.is_str()) return str_eq(a.str_obj(), b.str_obj());  // so no kStr case below
   RecursionGuard guard;
   if (guard.exceeded()) return false;
   Tag ta = a.tag();
@@ -511,8 +511,6 @@ bool equals(const Val& a, const Val& b) {
   switch (ta) {
     case Tag::kNone:
       return true;
-    case Tag::kStr:
-      return a.heap() == b.heap() || a.as_str() == b.as_str();
     case Tag::kList:
     case Tag::kTuple: {
       if ((a.list_obj()->view == ListObj::View::kRange) !=

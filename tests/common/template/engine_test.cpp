@@ -565,5 +565,29 @@ TEST(JinjaFastPaths, ContextDictsAreFreshInEveryRender) {
   EXPECT_EQ(*r, "{'b': 1} True");
 }
 
+TEST(JinjaFastPaths, MoreKeysAndValuesThanTheInternTableHolds) {
+  // The per-thread intern table holds 8,192 strings of up to 64 bytes (values
+  // up to 32): past that, and for longer strings, keys and values are plain
+  // strings. Lookups and printing must not notice, in the first render or a
+  // later one.
+  Map ctx = salt_ctx();
+  Map many;
+  for (int i = 0; i < 20000; ++i) many.set("k" + std::to_string(i), "v" + std::to_string(i));
+  const std::string long_key(100, 'K');
+  const std::string long_value(50, 'V');
+  many.set(long_key, long_value);
+  ctx.set("pillar", Value(std::move(many)));
+  Environment env(Options{}, std::make_shared<MemoryLoader>(std::map<std::string, std::string>{}),
+                  testing::fake_caller(ctx));
+  const std::string tmpl = "{{ pillar|length }} {{ pillar.k0 }} {{ pillar.k19999 }} {{ pillar['" +
+                           long_key + "'] == '" + long_value +
+                           "' }} {{ pillar.k12345 ~ pillar['k9000'] }} {{ 'k19998' in pillar }}";
+  for (int round = 0; round < 2; ++round) {
+    auto r = env.render_string(tmpl, ctx);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(*r, "20001 v0 v19999 True v12345v9000 True") << "round " << round;
+  }
+}
+
 }  // namespace
 }  // namespace brine::jinja
