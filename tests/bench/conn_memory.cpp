@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "common/transport/transport.h"
+#include "tests/common/transport/tcp_test_util.h"
 
 using namespace brine;
 using namespace std::chrono_literals;
@@ -37,32 +38,8 @@ namespace {
 
 transport::Backend g_backend = transport::Backend::kZeroMQ;
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(a);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-long rss_kb() {
-  ::malloc_trim(0);
-  std::ifstream in("/proc/self/status");
-  std::string key;
-  while (in >> key) {
-    if (key == "VmRSS:") {
-      long kb = 0;
-      in >> kb;
-      return kb;
-    }
-    in.ignore(1 << 20, '\n');
-  }
-  return 0;
-}
+using transport::testing::free_port;
+using transport::testing::rss_kb;
 
 void raise_nofile() {
   rlimit rl{};

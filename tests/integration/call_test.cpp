@@ -48,12 +48,6 @@ class RemoteCall : public ::testing::Test {
     c_ = nullptr;
   }
 
-  static Value json_of(const CmdResult& r) {
-    auto v = codec::json_parse(r.out);
-    EXPECT_TRUE(v) << r.out << r.err;
-    return v ? *v : Value();
-  }
-
   // The jobs of jobs.list_jobs whose Function is `fun` and Target `tgt`.
   static std::vector<std::string> jobs_of(const std::string& fun, const std::string& tgt) {
     std::vector<std::string> out;

@@ -5,6 +5,7 @@
 // Everything waits on conditions with deadlines; nothing sleeps blindly.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -15,6 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "common/codec/json.h"
+#include "common/values/value.h"
+
 namespace brine::testing {
 
 namespace fs = std::filesystem;
@@ -24,6 +28,14 @@ struct CmdResult {
   std::string out;
   std::string err;
 };
+
+// A tool's `--out json` output, parsed; a test failure (and a null Value) when
+// it is not JSON.
+inline Value json_of(const CmdResult& r) {
+  auto v = codec::json_parse(r.out);
+  EXPECT_TRUE(v) << r.out << r.err;
+  return v ? *v : Value();
+}
 
 // Runs `argv` (argv[0] a path) with optional stdin text and environment
 // additions; waits at most `timeout`.
@@ -57,6 +69,9 @@ bool wait_until(const std::function<bool()>& cond,
                 std::chrono::milliseconds every = std::chrono::milliseconds(50));
 
 int free_tcp_port();
+
+// A whole file's bytes ("" when it cannot be read).
+std::string read_file(const fs::path& p);
 
 class Cluster {
  public:

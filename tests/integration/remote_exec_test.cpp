@@ -65,12 +65,6 @@ class RemoteExec : public ::testing::Test {
     return ids;
   }
 
-  static Value json_of(const CmdResult& r) {
-    auto v = codec::json_parse(r.out);
-    EXPECT_TRUE(v) << r.out << r.err;
-    return v ? *v : Value();
-  }
-
   static Cluster* c_;
 
  public:

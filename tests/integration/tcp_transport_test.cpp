@@ -16,11 +16,6 @@ using std::chrono::seconds;
 
 constexpr const char* kTcp = "transport: tcp\n";
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
 // One cluster for the ordered cases below (starting daemons is the slow part):
 // the key is accepted by hand, jobs run, then the master restarts.
 class TcpTransport : public ::testing::Test {
@@ -41,11 +36,6 @@ class TcpTransport : public ::testing::Test {
     delete c_;
     c_ = nullptr;
   }
-  static Value json_of(const CmdResult& r) {
-    auto v = codec::json_parse(r.out);
-    EXPECT_TRUE(v) << r.out << r.err;
-    return v ? *v : Value();
-  }
   static Cluster* c_;
   static CmdResult accept_;
 };
@@ -53,7 +43,7 @@ Cluster* TcpTransport::c_ = nullptr;
 CmdResult TcpTransport::accept_;
 
 TEST_F(TcpTransport, AKeyIsPendingUntilAcceptedThenTheMinionAuthenticates) {
-  ASSERT_TRUE(c_->master()->alive()) << read_text(c_->master_root() / "stdout.log");
+  ASSERT_TRUE(c_->master()->alive()) << read_file(c_->master_root() / "stdout.log");
   EXPECT_TRUE(c_->wait_for_log(*c_->master(), "minion ports on 127.0.0.1 use the tcp transport"));
   // Before the key was accepted the master answered "pend".
   EXPECT_TRUE(c_->wait_for_log(*c_->master(), "authentication of 'web1': pend"));
@@ -170,7 +160,7 @@ TEST(TcpTransportConfig, UnknownValueStopsTheMasterNamingFileAndKey) {
   Cluster c;
   Process& m = c.start_master("transport: ws\n");
   EXPECT_NE(m.wait_exit(seconds(10)), -1000);
-  const std::string err = read_text(c.master_root() / "stdout.log");
+  const std::string err = read_file(c.master_root() / "stdout.log");
   EXPECT_NE(err.find((c.master_config_dir() / "master").string() +
                      ":10:1: transport: expected 'zeromq' or 'tcp', got 'ws'"),
             std::string::npos)

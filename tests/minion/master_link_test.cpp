@@ -16,6 +16,7 @@
 #include "common/crypto/keys.h"
 #include "common/protocol/auth.h"
 #include "common/transport/transport.h"
+#include "tests/common/transport/tcp_test_util.h"
 
 namespace brine::minion {
 namespace {
@@ -23,22 +24,12 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using transport::testing::free_port;
 
 TEST(MasterLink, StaleAuthReplyIsSkippedNotRefused) {
   std::string tmpl = (fs::temp_directory_path() / "brine-link-XXXXXX").string();
   const fs::path dir = ::mkdtemp(tmpl.data());
-  const int port = free_loopback_port();
+  const int port = free_port();
   const crypto::KeyPair master = crypto::generate_keypair();
 
   // The first attempt is answered after 400 ms, past the minion's 200 ms
@@ -86,7 +77,7 @@ TEST(MasterLink, UnknownTransportIsRefused) {
 TEST(MasterLink, TcpTransportReachesATcpServer) {
   std::string tmpl = (fs::temp_directory_path() / "brine-link-XXXXXX").string();
   const fs::path dir = ::mkdtemp(tmpl.data());
-  const int port = free_loopback_port();
+  const int port = free_port();
   const crypto::KeyPair master = crypto::generate_keypair();
   transport::SocketOptions so;
   so.backend = transport::Backend::kTcp;
