@@ -84,9 +84,8 @@ AuthAttempt MasterLink::authenticate(std::chrono::milliseconds timeout) {
     opened.emplace(std::move(got));
     return true;
   });
-  if (!reply || !opened) {
-    return outcome(O::kNoAnswer, reply ? "no reply" : reply.error().to_string());
-  }
+  // A reply arrives only through the predicate, which sets `opened`.
+  if (!reply) return outcome(O::kNoAnswer, reply.error().to_string());
   auto& r = *opened;
   if (!r) {
     if (r.error().code == Errc::kPermissionDenied) {
